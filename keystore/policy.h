@@ -1,0 +1,38 @@
+/* policy.h - a zone's DNSSEC policy: defaults from scaidns.conf, per-zone overrides in the
+ * policies table. */
+#ifndef SCAIDNS_POLICY_H
+#define SCAIDNS_POLICY_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "error.h"
+
+typedef struct sd_policy {
+    int64_t dnskey_ttl;
+    int64_t propagation_delay;
+    int64_t publish_safety;
+    int64_t retire_safety;
+    int64_t parent_ds_ttl;
+    int64_t parent_propagation_delay;
+    int64_t zsk_lifetime;
+    int64_t ksk_lifetime;
+    int algorithm;
+    int ksk_bits;
+    int zsk_bits;
+    int nsec3;               /* 0 = NSEC */
+    int nsec3_iterations;
+    char nsec3_salt[130];    /* hex; "" = no salt */
+    int nsec3_optout;
+    int cds;
+} sd_policy;
+
+/* The default policy described by the configuration. */
+void sd_policy_from_config(const sd_config *c, sd_policy *p);
+
+/* The policy of zone_id: *def overlaid with the zone's non-NULL overrides. */
+int sd_policy_load(sqlite3 *db, int64_t zone_id, const sd_policy *def, sd_policy *out,
+                   sd_err *e);
+
+#endif
