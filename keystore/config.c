@@ -18,8 +18,14 @@ typedef struct {
     long min, max;
 } keydef;
 
-#define S(n, f) {n, K_STR, offsetof(sd_config, f), sizeof(((sd_config *)0)->f), 0, 0}
-#define L(n, f, lo, hi) {n, K_LONG, offsetof(sd_config, f), 0, lo, hi}
+#define S(n, f)                                                                                    \
+    {                                                                                              \
+        n, K_STR, offsetof(sd_config, f), sizeof(((sd_config *)0)->f), 0, 0                        \
+    }
+#define L(n, f, lo, hi)                                                                            \
+    {                                                                                              \
+        n, K_LONG, offsetof(sd_config, f), 0, lo, hi                                               \
+    }
 
 static const keydef KEYS[] = {
     S("db", db),

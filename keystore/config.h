@@ -30,9 +30,9 @@ typedef struct sd_config {
     long policy_algorithm;
     long policy_ksk_bits;
     long policy_zsk_bits;
-    long policy_nsec3;              /* policy-nsec3: 0 = NSEC, 1 = NSEC3 */
+    long policy_nsec3; /* policy-nsec3: 0 = NSEC, 1 = NSEC3 */
     long policy_nsec3_iterations;
-    char policy_nsec3_salt[130];    /* hex, "" or "-" for none */
+    char policy_nsec3_salt[130]; /* hex, "" or "-" for none */
     long policy_nsec3_optout;
     long policy_cds;
 } sd_config;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -118,8 +119,7 @@ int sd_db_open(const char *path, int flags, sqlite3 **out, sd_err *e)
             return sd_fail(e, SD_EINTERNAL, "cannot create %s: %s", path, strerror(errno));
         close(fd);
     } else if (access(path, F_OK) != 0) {
-        return sd_fail(e, SD_ENOTFOUND, "keystore %s does not exist (run 'scaidnsctl init')",
-                       path);
+        return sd_fail(e, SD_ENOTFOUND, "keystore %s does not exist (run 'scaidnsctl init')", path);
     }
     sqlite3 *db = NULL;
     int oflags = (ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
@@ -133,7 +133,7 @@ int sd_db_open(const char *path, int flags, sqlite3 **out, sd_err *e)
     sqlite3_extended_result_codes(db, 1);
     const char *pragmas = ro ? "PRAGMA foreign_keys=ON; PRAGMA query_only=ON;"
                              : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                               "PRAGMA foreign_keys=ON;";
+                               "PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;";
     char *msg = NULL;
     if (sqlite3_exec(db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
         sd_fail(e, SD_EINTERNAL, "cannot configure keystore %s: %s", path, msg ? msg : "?");
@@ -146,9 +146,8 @@ int sd_db_open(const char *path, int flags, sqlite3 **out, sd_err *e)
         int v;
         rc = user_version(db, &v, e);
         if (rc == 0 && v != sd_migration_count)
-            rc = sd_fail(e, SD_EINTERNAL,
-                         "%s has schema version %d but this scaidns expects %d%s", path, v,
-                         sd_migration_count,
+            rc = sd_fail(e, SD_EINTERNAL, "%s has schema version %d but this scaidns expects %d%s",
+                         path, v, sd_migration_count,
                          v > sd_migration_count ? ": use a newer scaidns"
                                                 : ": run scaidnsctl or scaidns-api to migrate it");
     } else {

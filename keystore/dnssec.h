@@ -19,10 +19,10 @@
 /* What every lifecycle call needs to know besides its arguments. */
 typedef struct sd_ctx {
     sqlite3 *db;
-    const sd_seal_keys *seal;   /* public half is enough */
-    const sd_policy *defaults;  /* the configured default policy */
-    const char *actor;          /* token name, "scaidnsctl" or "scheduler": for the audit row */
-    int64_t now;                /* Unix seconds */
+    const sd_seal_keys *seal;  /* public half is enough */
+    const sd_policy *defaults; /* the configured default policy */
+    const char *actor;         /* token name, "scaidnsctl" or "scheduler": for the audit row */
+    int64_t now;               /* Unix seconds */
 } sd_ctx;
 
 /* A DS as an operator gives it back to us. */
@@ -30,7 +30,7 @@ typedef struct sd_ds {
     int key_tag;
     int algorithm;
     int digest_type;
-    char digest[129];  /* hex, any case */
+    char digest[129]; /* hex, any case */
 } sd_ds;
 
 /* The zone's status string (see above). */
@@ -43,8 +43,7 @@ int sd_dnssec_enable(const sd_ctx *c, const sd_zone *z, int algorithm, sd_err *e
 /* confirm-ds-published: every DS given must match a current KSK of the zone (key tag,
  * algorithm, digest type 2 or 4, digest); at least one must be given. Marks those KSKs'
  * DS as seen -> active. 400 on a mismatch, 409 unless pending_ds or rotating_ksk. */
-int sd_dnssec_confirm_ds(const sd_ctx *c, const sd_zone *z, const sd_ds *ds, size_t n,
-                         sd_err *e);
+int sd_dnssec_confirm_ds(const sd_ctx *c, const sd_zone *z, const sd_ds *ds, size_t n, sd_err *e);
 
 /* rotate-zsk (pre-publication): a new ZSK published but not signing; the timed steps that
  * follow are recorded on the keys (activate_at, retire_at, remove_at). 409 unless active. */

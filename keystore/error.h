@@ -13,8 +13,8 @@ enum {
 };
 
 typedef struct sd_err {
-    int code;       /* one of the values above; 0 when no error was recorded */
-    char msg[512];  /* human-readable, safe to show to the caller (never a secret) */
+    int code;      /* one of the values above; 0 when no error was recorded */
+    char msg[512]; /* human-readable, safe to show to the caller (never a secret) */
 } sd_err;
 
 /* Records code and a printf-style message in e (which may be NULL); returns -code so that

@@ -12,14 +12,14 @@
 #define SD_FLAGS_KSK 257
 
 typedef struct sd_key {
-    int algorithm;         /* 8, 10, 13, 14 or 15 */
-    uint16_t flags;        /* 256 (ZSK) or 257 (KSK) */
-    int bits;              /* RSA modulus bits; the curve size for the others (256, 384, 256) */
-    uint16_t key_tag;      /* RFC 4034 appendix B */
-    uint8_t *rdata;        /* DNSKEY RDATA in wire format (flags, protocol 3, algorithm, key) */
+    int algorithm;    /* 8, 10, 13, 14 or 15 */
+    uint16_t flags;   /* 256 (ZSK) or 257 (KSK) */
+    int bits;         /* RSA modulus bits; the curve size for the others (256, 384, 256) */
+    uint16_t key_tag; /* RFC 4034 appendix B */
+    uint8_t *rdata;   /* DNSKEY RDATA in wire format (flags, protocol 3, algorithm, key) */
     size_t rdata_len;
-    char *public_b64;      /* base64 of the public key field alone, as in presentation format */
-    char *private_text;    /* secret: v1.2 private-key text, NUL terminated; wiped by sd_key_free */
+    char *public_b64;   /* base64 of the public key field alone, as in presentation format */
+    char *private_text; /* secret: v1.2 private-key text, NUL terminated; wiped by sd_key_free */
 } sd_key;
 
 /* Returns 1 when algorithm is one scaidns signs with (8, 10, 13, 14, 15), else 0. */

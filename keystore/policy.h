@@ -21,9 +21,9 @@ typedef struct sd_policy {
     int algorithm;
     int ksk_bits;
     int zsk_bits;
-    int nsec3;               /* 0 = NSEC */
+    int nsec3; /* 0 = NSEC */
     int nsec3_iterations;
-    char nsec3_salt[130];    /* hex; "" = no salt */
+    char nsec3_salt[130]; /* hex; "" = no salt */
     int nsec3_optout;
     int cds;
 } sd_policy;
@@ -32,7 +32,6 @@ typedef struct sd_policy {
 void sd_policy_from_config(const sd_config *c, sd_policy *p);
 
 /* The policy of zone_id: *def overlaid with the zone's non-NULL overrides. */
-int sd_policy_load(sqlite3 *db, int64_t zone_id, const sd_policy *def, sd_policy *out,
-                   sd_err *e);
+int sd_policy_load(sqlite3 *db, int64_t zone_id, const sd_policy *def, sd_policy *out, sd_err *e);
 
 #endif

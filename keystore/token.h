@@ -14,8 +14,8 @@
 typedef struct sd_token {
     int64_t id;
     char name[128];
-    char scopes[256];   /* comma separated */
-    char zones[4096];   /* comma separated canonical names; "" = every zone */
+    char scopes[256]; /* comma separated */
+    char zones[4096]; /* comma separated canonical names; "" = every zone */
 } sd_token;
 
 /* Returns 1 if scope is one scaidns knows (dnssec:read, dnssec:enable, dnssec:disable,

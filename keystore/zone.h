@@ -10,33 +10,36 @@
 
 typedef struct sd_zone {
     int64_t id;
-    char public_id[24];      /* "d_" + 16 hex digits */
-    char name[SD_NAME_MAX];  /* canonical */
-    int keys_only;           /* records live in another PowerDNS backend */
+    char public_id[24];     /* "d_" + 16 hex digits */
+    char name[SD_NAME_MAX]; /* canonical */
+    int keys_only;          /* records live in another PowerDNS backend */
     int64_t created_at;
 } sd_zone;
 
 /* How a new zone starts: SOA and NS either given here or taken from the defaults. */
 typedef struct sd_zone_init {
-    const char *soa_mname;   /* NULL: first name in ns */
-    const char *soa_rname;   /* NULL: config default-soa-mail */
-    const char *ns;          /* comma-separated NS names; NULL: config default-ns */
-    uint32_t ttl;            /* TTL of SOA and NS; 0 means 3600 */
-    uint32_t soa_minimum;    /* 0 means 3600; PowerDNS serves DNSKEY with this TTL */
+    const char *soa_mname; /* NULL: first name in ns */
+    const char *soa_rname; /* SOA RNAME (the caller passes default-soa-mail if none given) */
+    const char *ns;        /* comma-separated NS names (the caller passes default-ns) */
+    uint32_t ttl;          /* TTL of SOA and NS; 0 means 3600 */
+    uint32_t soa_minimum;  /* 0 means 3600; PowerDNS serves DNSKEY with this TTL */
     int keys_only;
-    int with_records;        /* 0: create the zone row only (zone import adds its own SOA/NS) */
+    int with_records; /* 0: create the zone row only (zone import adds its own SOA/NS) */
 } sd_zone_init;
 
 /* Creates a zone (one transaction, audited as actor). 409 if it exists, 400 on a bad name. */
 int sd_zone_create(sqlite3 *db, const char *name, const sd_zone_init *init, const char *actor,
                    int64_t now, sd_zone *out, sd_err *e);
 
+/* Inserts the zone row only (no records, no audit); call inside a transaction. */
+int sd_zone_insert(sqlite3 *db, const char *name, int keys_only, int64_t now, sd_zone *z,
+                   sd_err *e);
+
 /* Finds a zone by its "d_..." id or by name (any case, with or without trailing dot). 404. */
 int sd_zone_find(sqlite3 *db, const char *id_or_name, sd_zone *out, sd_err *e);
 
 /* Deletes a zone with its records, keys and policy (one transaction, audited). 404. */
-int sd_zone_delete(sqlite3 *db, const char *id_or_name, const char *actor, int64_t now,
-                   sd_err *e);
+int sd_zone_delete(sqlite3 *db, const char *id_or_name, const char *actor, int64_t now, sd_err *e);
 
 /* Calls fn for each zone in name order; stops early when fn returns non-zero. */
 int sd_zone_foreach(sqlite3 *db, int (*fn)(const sd_zone *z, void *arg), void *arg, sd_err *e);
@@ -45,8 +48,8 @@ int sd_zone_foreach(sqlite3 *db, int (*fn)(const sd_zone *z, void *arg), void *a
  * name may be relative or absolute; type is upper-cased and must be known to ldns. Each
  * record is parsed with ldns and stored in its canonical presentation. Bumps the SOA serial
  * unless type is SOA. n == 0 deletes the RRset. Own transaction unless in_tx. */
-int sd_rrset_put(sqlite3 *db, const sd_zone *zone, const char *name, const char *type,
-                 uint32_t ttl, const char *const *records, size_t n, int in_tx, sd_err *e);
+int sd_rrset_put(sqlite3 *db, const sd_zone *zone, const char *name, const char *type, uint32_t ttl,
+                 const char *const *records, size_t n, int in_tx, sd_err *e);
 
 /* Deletes the RRset; 404 if absent. Bumps the SOA serial. */
 int sd_rrset_delete(sqlite3 *db, const sd_zone *zone, const char *name, const char *type,
@@ -58,7 +61,7 @@ int sd_zone_bump_serial(sqlite3 *db, int64_t zone_id, sd_err *e);
 /* Imports an RFC 1035 zone file into a new zone named name (origin = name): every RR is
  * parsed by ldns; a syntax error aborts with the line number and nothing is written.
  * The file must hold exactly one SOA at the apex. */
-int sd_zone_import(sqlite3 *db, const char *name, const char *path, const char *actor,
-                   int64_t now, sd_zone *out, sd_err *e);
+int sd_zone_import(sqlite3 *db, const char *name, const char *path, const char *actor, int64_t now,
+                   sd_zone *out, sd_err *e);
 
 #endif

@@ -1,0 +1,43 @@
+/* cli.h - what the scaidnsctl commands share. */
+#ifndef SCAIDNS_CLI_H
+#define SCAIDNS_CLI_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "error.h"
+
+/* One invocation: configuration, the command's arguments (after the command words), now. */
+typedef struct cli {
+    sd_config cfg;
+    int argc;
+    char **argv;
+    int64_t now;
+} cli;
+
+/* Prints "scaidnsctl: msg" to stderr and returns the exit status 1. */
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints e's message to stderr; returns 1. */
+int cli_fail(const sd_err *e);
+
+/* Opens the keystore (must exist). On failure prints why and returns NULL. */
+sqlite3 *cli_open_db(const cli *c);
+
+/* Looks for "--name VALUE" or "--name=VALUE" in the arguments; removes it and returns the
+ * value, or NULL when absent. A bare "--name" (flag) returns "" . */
+const char *cli_take_opt(cli *c, const char *name, int is_flag);
+
+/* After options were taken: fails (prints, returns 1) if an unknown "--" option is left or
+ * the number of positional arguments is outside [min, max]. */
+int cli_check_args(const cli *c, int min, int max, const char *usage);
+
+int cmd_init(cli *c);
+int cmd_token(cli *c, const char *sub);
+int cmd_zone(cli *c, const char *sub);
+int cmd_dnssec(cli *c, const char *sub);
+int cmd_ds(cli *c);
+int cmd_audit(cli *c, const char *sub);
+
+#endif

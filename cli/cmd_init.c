@@ -1,0 +1,44 @@
+/* cmd_init.c - scaidnsctl init: a new keystore and the backend's seal key pair. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "db.h"
+#include "seal.h"
+
+/* Creates the keystore and the seal key pair; refuses to overwrite either. */
+int cmd_init(cli *c)
+{
+    sd_err e;
+    if (cli_check_args(c, 0, 0, "scaidnsctl init") != 0)
+        return 1;
+    if (access(c->cfg.db, F_OK) == 0)
+        return cli_error("%s exists already: init refuses to overwrite a keystore", c->cfg.db);
+    char pub[4200];
+    snprintf(pub, sizeof pub, "%s.pub", c->cfg.seal_key);
+    int have_seal = access(c->cfg.seal_key, F_OK) == 0;
+    if (!have_seal && access(pub, F_OK) == 0)
+        return cli_error("%s exists without %s: remove it or restore the secret key", pub,
+                         c->cfg.seal_key);
+    if (!have_seal && sd_seal_create(c->cfg.seal_key, &e) < 0)
+        return cli_fail(&e);
+    sqlite3 *db = NULL;
+    if (sd_db_open(c->cfg.db, SD_DB_CREATE, &db, &e) < 0) {
+        if (!have_seal) {
+            unlink(c->cfg.seal_key);
+            unlink(pub);
+        }
+        return cli_fail(&e);
+    }
+    sd_db_close(db);
+    printf("created keystore %s (schema version %d)\n", c->cfg.db, sd_db_schema_version());
+    if (have_seal)
+        printf("kept the existing seal key pair %s\n", c->cfg.seal_key);
+    else
+        printf("created seal key pair %s (secret, for scaidns-backend) and %s\n", c->cfg.seal_key,
+               pub);
+    return 0;
+}

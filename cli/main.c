@@ -1,0 +1,56 @@
+/* main.c - scaidnsctl: the admin tool (init, tokens, zones, DNSSEC, DS, audit). */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+static const char USAGE[] =
+    "usage: scaidnsctl [--config FILE] [--key=value ...] COMMAND ...\n"
+    "\n"
+    "  init                                   create the keystore and the seal key pair\n"
+    "  token create --name N --scopes S [--zones Z]   print a new API token (shown once)\n"
+    "  token list | token revoke NAME\n"
+    "  zone create NAME [--ns a,b] [--soa-mail M] [--keys-only]\n"
+    "  zone import NAME FILE                  load an RFC 1035 zone file\n"
+    "  zone list | zone delete NAME\n"
+    "  dnssec enable ZONE [--algorithm N]     KSK + ZSK, prints the DS to publish\n"
+    "  dnssec status ZONE                     state as JSON (the API's GET .../dnssec)\n"
+    "  dnssec confirm-ds ZONE [DS ...]        DS published at the parent (default: current)\n"
+    "  dnssec rotate-zsk ZONE | rotate-ksk ZONE | disable ZONE\n"
+    "  ds ZONE                                DS records in presentation format\n"
+    "  audit verify                           check the audit trail's hash chain\n";
+
+int main(int argc, char **argv)
+{
+    cli c;
+    sd_err e;
+    sd_config_defaults(&c.cfg);
+    if (sd_config_from_args(&c.cfg, &argc, argv, &e) < 0)
+        return cli_fail(&e);
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+        fputs(USAGE, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    c.now = (int64_t)time(NULL);
+    const char *cmd = argv[1];
+    int has_sub = argc >= 3;
+    c.argc = argc - (has_sub ? 3 : 2);
+    c.argv = argv + (has_sub ? 3 : 2);
+    const char *sub = has_sub ? argv[2] : "";
+    if (strcmp(cmd, "init") == 0 || strcmp(cmd, "ds") == 0) {
+        c.argc = argc - 2;
+        c.argv = argv + 2;
+        return strcmp(cmd, "init") == 0 ? cmd_init(&c) : cmd_ds(&c);
+    }
+    if (strcmp(cmd, "token") == 0)
+        return cmd_token(&c, sub);
+    if (strcmp(cmd, "zone") == 0)
+        return cmd_zone(&c, sub);
+    if (strcmp(cmd, "dnssec") == 0)
+        return cmd_dnssec(&c, sub);
+    if (strcmp(cmd, "audit") == 0)
+        return cmd_audit(&c, sub);
+    fputs(USAGE, stderr);
+    return cli_error("unknown command '%s'", cmd);
+}

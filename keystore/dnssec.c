@@ -1,0 +1,501 @@
+/* dnssec.c - the lifecycle transitions: enable, confirm DS, rotate ZSK/KSK, disable.
+ * Keys are generated and sealed before the transaction; the transaction re-checks the
+ * status, writes the keys and the audit row, and bumps the SOA serial so that secondaries
+ * see the new DNSKEY set. */
+#include "dnssec.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "audit.h"
+#include "db.h"
+#include "key.h"
+#include "timing.h"
+
+/* A key made and sealed, ready to be inserted. */
+typedef struct newkey {
+    sd_key key;
+    char kid[33];
+    uint8_t *sealed;
+    size_t sealed_len;
+} newkey;
+
+/* Frees a newkey (wipes its private text). */
+static void newkey_free(newkey *k)
+{
+    sd_key_free(&k->key);
+    free(k->sealed);
+    memset(k, 0, sizeof *k);
+}
+
+/* Generates a key of algorithm/bits/flags for zone and seals it to the backend. */
+static int newkey_make(const sd_ctx *c, const sd_zone *z, int alg, int bits, uint16_t flags,
+                       newkey *k, sd_err *e)
+{
+    memset(k, 0, sizeof *k);
+    unsigned char rnd[16];
+    randombytes_buf(rnd, sizeof rnd);
+    sodium_bin2hex(k->kid, sizeof k->kid, rnd, sizeof rnd);
+    if (sd_key_generate(alg, bits, flags, &k->key, e) < 0)
+        return -e->code;
+    if (sd_seal(c->seal, z->name, k->kid, k->key.private_text, &k->sealed, &k->sealed_len, e) < 0) {
+        newkey_free(k);
+        return -e->code;
+    }
+    /* The clear private key is not needed any more: wipe it now. */
+    sodium_memzero(k->key.private_text, strlen(k->key.private_text));
+    return 0;
+}
+
+/* The timeline of a key to insert; 0 = NULL. */
+typedef struct timeline {
+    const char *state;
+    int64_t publish_at, activate_at, expires_at, ds_submitted_at;
+} timeline;
+
+/* Binds v, or NULL when v is 0. */
+static void bind_time(sqlite3_stmt *st, int i, int64_t v)
+{
+    if (v)
+        sqlite3_bind_int64(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* Inserts k for zone z with timeline t; *id receives the row id. */
+static int newkey_insert(const sd_ctx *c, const sd_zone *z, const newkey *k, const timeline *t,
+                         int64_t *id, sd_err *e)
+{
+    sqlite3_stmt *st;
+    if (sd_db_prepare(c->db,
+                      "INSERT INTO keys(kid, zone_id, role, flags, algorithm, bits, key_tag, "
+                      "public_key, sealed_private, state, created_at, publish_at, activate_at, "
+                      "expires_at, ds_submitted_at) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      &st, e) < 0)
+        return -e->code;
+    sqlite3_bind_text(st, 1, k->kid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, z->id);
+    sqlite3_bind_text(st, 3, k->key.flags == SD_FLAGS_KSK ? "KSK" : "ZSK", -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, k->key.flags);
+    sqlite3_bind_int(st, 5, k->key.algorithm);
+    sqlite3_bind_int(st, 6, k->key.bits);
+    sqlite3_bind_int(st, 7, k->key.key_tag);
+    sqlite3_bind_text(st, 8, k->key.public_b64, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 9, k->sealed, (int)k->sealed_len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, t->state, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 11, c->now);
+    bind_time(st, 12, t->publish_at);
+    bind_time(st, 13, t->activate_at);
+    bind_time(st, 14, t->expires_at);
+    bind_time(st, 15, t->ds_submitted_at);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return sd_db_fail(c->db, e, "store key");
+    if (id)
+        *id = sqlite3_last_insert_rowid(c->db);
+    return 0;
+}
+
+int sd_dnssec_status(sqlite3 *db, int64_t zone_id, char *status, size_t len, sd_err *e)
+{
+    sqlite3_stmt *st;
+    if (sd_db_prepare(db,
+                      "SELECT s.status FROM dnssec_status s JOIN zones z ON z.name = s.zone "
+                      "WHERE z.id = ?",
+                      &st, e) < 0)
+        return -e->code;
+    sqlite3_bind_int64(st, 1, zone_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        snprintf(status, len, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    if (rc == SQLITE_DONE)
+        return sd_fail(e, SD_ENOTFOUND, "domain not found");
+    return sd_db_fail(db, e, "read status");
+}
+
+/* Inside a transaction: re-reads the status and refuses unless it is one of allowed
+ * (comma separated), with the reference's 409 naming the current status. */
+static int require_status(const sd_ctx *c, const sd_zone *z, const char *allowed,
+                          const char *action, char *status, sd_err *e)
+{
+    if (sd_dnssec_status(c->db, z->id, status, 32, e) < 0)
+        return -e->code;
+    char list[128];
+    snprintf(list, sizeof list, ",%s,", allowed);
+    char needle[40];
+    snprintf(needle, sizeof needle, ",%s,", status);
+    if (strstr(list, needle))
+        return 0;
+    if (strcmp(action, "enable") == 0)
+        return sd_fail(e, SD_ECONFLICT, "DNSSEC already enabled on this zone (status: %s)", status);
+    if (strcmp(status, "disabled") == 0)
+        return sd_fail(e, SD_ECONFLICT,
+                       "cannot %s: DNSSEC is not enabled on this zone "
+                       "(status: disabled)",
+                       action);
+    return sd_fail(e, SD_ECONFLICT, "cannot %s while the zone is %s (allowed when: %s)", action,
+                   status, allowed);
+}
+
+/* Reads the TTLs the zone serves. */
+static int zone_ttls(sqlite3 *db, int64_t zone_id, sd_zone_ttls *t, sd_err *e)
+{
+    memset(t, 0, sizeof *t);
+    sqlite3_stmt *st;
+    if (sd_db_prepare(db,
+                      "SELECT coalesce(max(s.ttl), 0), "
+                      "(SELECT s2.ttl FROM rrsets s2 WHERE s2.zone_id = ?1 AND s2.type = 'SOA'), "
+                      "(SELECT r.content FROM rrsets s3 JOIN records r ON r.rrset_id = s3.id "
+                      " WHERE s3.zone_id = ?1 AND s3.type = 'SOA') "
+                      "FROM rrsets s WHERE s.zone_id = ?1",
+                      &st, e) < 0)
+        return -e->code;
+    sqlite3_bind_int64(st, 1, zone_id);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return sd_db_fail(db, e, "read zone TTLs");
+    }
+    t->max_rrset_ttl = sqlite3_column_int64(st, 0);
+    t->soa_ttl = sqlite3_column_int64(st, 1);
+    const char *soa = (const char *)sqlite3_column_text(st, 2);
+    if (soa) {
+        char a[300], b[300];
+        unsigned long v[5];
+        if (sscanf(soa, "%299s %299s %lu %lu %lu %lu %lu", a, b, &v[0], &v[1], &v[2], &v[3],
+                   &v[4]) == 7)
+            t->soa_minimum = (int64_t)v[4];
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+/* Finishes a transition: serial bump, audit row, commit. */
+static int finish(const sd_ctx *c, const sd_zone *z, const char *action, const char *detail,
+                  sd_err *e)
+{
+    if (sd_zone_bump_serial(c->db, z->id, e) < 0 ||
+        sd_audit(c->db, c->now, c->actor, z->name, action, "ok", detail, e) < 0) {
+        sd_db_rollback(c->db);
+        return -e->code;
+    }
+    return sd_db_commit(c->db, e);
+}
+
+/* Records a refused transition in the audit trail in a transaction of its own. */
+static void audit_refusal(const sd_ctx *c, const sd_zone *z, const char *action, const sd_err *e)
+{
+    sd_err ignored;
+    json_t *d = json_pack("{s:i, s:s}", "code", e->code, "error", e->msg);
+    char *text = d ? json_dumps(d, JSON_COMPACT) : NULL;
+    if (sd_db_begin(c->db, &ignored) == 0) {
+        if (sd_audit(c->db, c->now, c->actor, z->name, action, "refused", text, &ignored) == 0)
+            sd_db_commit(c->db, &ignored);
+        else
+            sd_db_rollback(c->db);
+    }
+    free(text);
+    json_decref(d);
+}
+
+/* Rolls back and records why, then passes the error code on. */
+static int abort_tx(const sd_ctx *c, const sd_zone *z, const char *action, sd_err *e)
+{
+    sd_db_rollback(c->db);
+    if (e->code == SD_EBADINPUT || e->code == SD_ECONFLICT)
+        audit_refusal(c, z, action, e);
+    return -e->code;
+}
+
+int sd_dnssec_enable(const sd_ctx *c, const sd_zone *z, int algorithm, sd_err *e)
+{
+    sd_policy p;
+    if (sd_policy_load(c->db, z->id, c->defaults, &p, e) < 0)
+        return -e->code;
+    int alg = algorithm ? algorithm : p.algorithm;
+    if (!sd_alg_supported(alg))
+        return sd_fail(e, SD_EBADINPUT, "unsupported algorithm %d (supported: 8, 10, 13, 14, 15)",
+                       alg);
+    char status[32];
+    /* Cheap check first so that a refused call does not pay for key generation. */
+    if (sd_dnssec_status(c->db, z->id, status, sizeof status, e) < 0)
+        return -e->code;
+    if (strcmp(status, "disabled") != 0)
+        return sd_fail(e, SD_ECONFLICT, "DNSSEC already enabled on this zone (status: %s)", status);
+    newkey ksk, zsk;
+    if (newkey_make(c, z, alg, p.ksk_bits, SD_FLAGS_KSK, &ksk, e) < 0)
+        return -e->code;
+    if (newkey_make(c, z, alg, p.zsk_bits, SD_FLAGS_ZSK, &zsk, e) < 0) {
+        newkey_free(&ksk);
+        return -e->code;
+    }
+    int rc = sd_db_begin(c->db, e);
+    if (rc == 0) {
+        timeline tk = {"active", c->now, c->now, c->now + p.ksk_lifetime, c->now};
+        timeline tz = {"active", c->now, c->now, c->now + p.zsk_lifetime, 0};
+        if (require_status(c, z, "disabled", "enable", status, e) < 0 ||
+            newkey_insert(c, z, &ksk, &tk, NULL, e) < 0 ||
+            newkey_insert(c, z, &zsk, &tz, NULL, e) < 0) {
+            rc = abort_tx(c, z, "dnssec-enable", e);
+        } else {
+            char detail[96];
+            snprintf(detail, sizeof detail, "{\"algorithm\": %d, \"ksk\": %u, \"zsk\": %u}", alg,
+                     ksk.key.key_tag, zsk.key.key_tag);
+            rc = finish(c, z, "dnssec-enable", detail, e);
+        }
+    }
+    newkey_free(&ksk);
+    newkey_free(&zsk);
+    return rc;
+}
+
+/* Compares a DS against one KSK row (flags, algorithm, tag, public key). */
+static int ds_matches(const sd_zone *z, const sd_ds *ds, int tag, int alg, int flags,
+                      const char *pub)
+{
+    if (ds->key_tag != tag || ds->algorithm != alg)
+        return 0;
+    if (ds->digest_type != 2 && ds->digest_type != 4)
+        return 0;
+    uint8_t *rdata = NULL;
+    size_t len = 0;
+    char hex[200];
+    int ok = 0;
+    if (sd_dnskey_rdata((uint16_t)flags, alg, pub, &rdata, &len, NULL) == 0 &&
+        sd_ds_digest(z->name, rdata, len, ds->digest_type, hex, sizeof hex, NULL) == 0)
+        ok = strcasecmp(hex, ds->digest) == 0;
+    free(rdata);
+    return ok;
+}
+
+int sd_dnssec_confirm_ds(const sd_ctx *c, const sd_zone *z, const sd_ds *ds, size_t n, sd_err *e)
+{
+    char status[32];
+    if (sd_db_begin(c->db, e) < 0)
+        return -e->code;
+    if (require_status(c, z, "pending_ds,rotating_ksk", "confirm-ds-published", status, e) < 0)
+        return abort_tx(c, z, "dnssec-confirm-ds", e);
+    if (n == 0) {
+        sd_fail(e, SD_EBADINPUT, "give at least one DS record in ds_records");
+        return abort_tx(c, z, "dnssec-confirm-ds", e);
+    }
+    sqlite3_stmt *st;
+    if (sd_db_prepare(c->db,
+                      "SELECT id, key_tag, algorithm, flags, public_key FROM keys "
+                      "WHERE zone_id = ? AND role = 'KSK' AND state <> 'removed'",
+                      &st, e) < 0)
+        return abort_tx(c, z, "dnssec-confirm-ds", e);
+    int64_t seen[16];
+    size_t nseen = 0;
+    for (size_t i = 0; i < n; i++) {
+        int found = 0;
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, z->id);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            if (ds_matches(z, &ds[i], sqlite3_column_int(st, 1), sqlite3_column_int(st, 2),
+                           sqlite3_column_int(st, 3), (const char *)sqlite3_column_text(st, 4))) {
+                found = 1;
+                if (nseen < 16)
+                    seen[nseen++] = sqlite3_column_int64(st, 0);
+            }
+        }
+        if (!found) {
+            sqlite3_finalize(st);
+            sd_fail(e, SD_EBADINPUT, "DS %d %d %d %.16s... matches no current KSK of %s",
+                    ds[i].key_tag, ds[i].algorithm, ds[i].digest_type, ds[i].digest, z->name);
+            return abort_tx(c, z, "dnssec-confirm-ds", e);
+        }
+    }
+    sqlite3_finalize(st);
+
+    sd_policy p;
+    if (sd_policy_load(c->db, z->id, c->defaults, &p, e) < 0)
+        return abort_tx(c, z, "dnssec-confirm-ds", e);
+    /* KSKs whose DS had been seen before and that the operator no longer lists are the old
+     * ones of a KSK rollover: they stay until no resolver can hold the old DS any more. */
+    int rotating = strcmp(status, "rotating_ksk") == 0;
+    const char *mark = "UPDATE keys SET ds_seen_at = coalesce(ds_seen_at, ?) WHERE id = ?";
+    if (sd_db_prepare(c->db, mark, &st, e) < 0)
+        return abort_tx(c, z, "dnssec-confirm-ds", e);
+    for (size_t i = 0; i < nseen; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, c->now);
+        sqlite3_bind_int64(st, 2, seen[i]);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            sqlite3_finalize(st);
+            sd_db_fail(c->db, e, "mark DS seen");
+            return abort_tx(c, z, "dnssec-confirm-ds", e);
+        }
+    }
+    sqlite3_finalize(st);
+    if (rotating) {
+        /* Schedule removal of the KSKs not confirmed now, unless the new one is still
+         * waiting (the operator confirmed only the old DS). */
+        char after[32];
+        if (sd_dnssec_status(c->db, z->id, after, sizeof after, e) < 0)
+            return abort_tx(c, z, "dnssec-confirm-ds", e);
+        if (strcmp(after, "rotating_ksk") != 0) {
+            char sql[512], ids[16 * 24] = "";
+            size_t used = 0;
+            for (size_t i = 0; i < nseen; i++)
+                used += (size_t)snprintf(ids + used, sizeof ids - used, "%s%lld", i ? "," : "",
+                                         (long long)seen[i]);
+            snprintf(sql, sizeof sql,
+                     "UPDATE keys SET remove_at = ? WHERE zone_id = ? AND role = 'KSK' "
+                     "AND state <> 'removed' AND remove_at IS NULL AND id NOT IN (%s)",
+                     ids);
+            if (sd_db_prepare(c->db, sql, &st, e) < 0)
+                return abort_tx(c, z, "dnssec-confirm-ds", e);
+            sqlite3_bind_int64(st, 1, c->now + sd_wait_parent_ds(&p));
+            sqlite3_bind_int64(st, 2, z->id);
+            int rc = sqlite3_step(st);
+            sqlite3_finalize(st);
+            if (rc != SQLITE_DONE) {
+                sd_db_fail(c->db, e, "schedule old KSK removal");
+                return abort_tx(c, z, "dnssec-confirm-ds", e);
+            }
+        }
+    }
+    char detail[64];
+    snprintf(detail, sizeof detail, "{\"ds_confirmed\": %zu}", n);
+    return finish(c, z, "dnssec-confirm-ds", detail, e);
+}
+
+/* Reads the algorithm and bits of the zone's live key of role, for a same-algorithm roll. */
+static int current_alg(sqlite3 *db, const sd_zone *z, const char *role, int *alg, int *bits,
+                       sd_err *e)
+{
+    sqlite3_stmt *st;
+    if (sd_db_prepare(db,
+                      "SELECT algorithm, bits FROM keys WHERE zone_id = ? AND role = ? "
+                      "AND state = 'active' ORDER BY id DESC LIMIT 1",
+                      &st, e) < 0)
+        return -e->code;
+    sqlite3_bind_int64(st, 1, z->id);
+    sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *alg = sqlite3_column_int(st, 0);
+        *bits = sqlite3_column_int(st, 1);
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    if (rc == SQLITE_DONE)
+        return sd_fail(e, SD_ECONFLICT, "the zone has no active %s", role);
+    return sd_db_fail(db, e, "read keys");
+}
+
+/* Runs an update on the zone's keys with two int64 parameters (?1 = zone id, ?2 = v). */
+static int keys_update(sqlite3 *db, const char *sql, int64_t zone_id, int64_t v, sd_err *e)
+{
+    sqlite3_stmt *st;
+    if (sd_db_prepare(db, sql, &st, e) < 0)
+        return -e->code;
+    sqlite3_bind_int64(st, 1, zone_id);
+    sqlite3_bind_int64(st, 2, v);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : sd_db_fail(db, e, "update keys");
+}
+
+int sd_dnssec_rotate_zsk(const sd_ctx *c, const sd_zone *z, sd_err *e)
+{
+    char status[32];
+    int alg, bits;
+    sd_policy p;
+    if (sd_dnssec_status(c->db, z->id, status, sizeof status, e) < 0)
+        return -e->code;
+    if (strcmp(status, "active") != 0)
+        return require_status(c, z, "active", "rotate-zsk", status, e);
+    if (current_alg(c->db, z, "ZSK", &alg, &bits, e) < 0 ||
+        sd_policy_load(c->db, z->id, c->defaults, &p, e) < 0)
+        return -e->code;
+    newkey zsk;
+    if (newkey_make(c, z, alg, bits, SD_FLAGS_ZSK, &zsk, e) < 0)
+        return -e->code;
+    int rc = sd_db_begin(c->db, e);
+    if (rc == 0) {
+        sd_zone_ttls ttls = {0, 0, 0};
+        int ok = require_status(c, z, "active", "rotate-zsk", status, e) == 0 &&
+                 zone_ttls(c->db, z->id, &ttls, e) == 0;
+        int64_t activate = c->now + sd_wait_publish(&p, &ttls);
+        int64_t remove = activate + sd_wait_retire(&p, &ttls);
+        timeline t = {"published", c->now, activate, activate + p.zsk_lifetime, 0};
+        if (!ok || newkey_insert(c, z, &zsk, &t, NULL, e) < 0 ||
+            keys_update(c->db,
+                        "UPDATE keys SET retire_at = ?2 WHERE zone_id = ?1 AND role = 'ZSK' "
+                        "AND state = 'active'",
+                        z->id, activate, e) < 0 ||
+            keys_update(c->db,
+                        "UPDATE keys SET remove_at = ?2 WHERE zone_id = ?1 AND role = 'ZSK' "
+                        "AND state = 'active'",
+                        z->id, remove, e) < 0) {
+            rc = abort_tx(c, z, "dnssec-rotate-zsk", e);
+        } else {
+            char detail[96];
+            snprintf(detail, sizeof detail, "{\"new_zsk\": %u, \"activate_at\": %lld}",
+                     zsk.key.key_tag, (long long)activate);
+            rc = finish(c, z, "dnssec-rotate-zsk", detail, e);
+        }
+    }
+    newkey_free(&zsk);
+    return rc;
+}
+
+int sd_dnssec_rotate_ksk(const sd_ctx *c, const sd_zone *z, sd_err *e)
+{
+    char status[32];
+    int alg, bits;
+    sd_policy p;
+    if (sd_dnssec_status(c->db, z->id, status, sizeof status, e) < 0)
+        return -e->code;
+    if (strcmp(status, "active") != 0)
+        return require_status(c, z, "active", "rotate-ksk", status, e);
+    if (current_alg(c->db, z, "KSK", &alg, &bits, e) < 0 ||
+        sd_policy_load(c->db, z->id, c->defaults, &p, e) < 0)
+        return -e->code;
+    newkey ksk;
+    if (newkey_make(c, z, alg, bits, SD_FLAGS_KSK, &ksk, e) < 0)
+        return -e->code;
+    int rc = sd_db_begin(c->db, e);
+    if (rc == 0) {
+        timeline t = {"active", c->now, c->now, c->now + p.ksk_lifetime, c->now};
+        if (require_status(c, z, "active", "rotate-ksk", status, e) < 0 ||
+            newkey_insert(c, z, &ksk, &t, NULL, e) < 0) {
+            rc = abort_tx(c, z, "dnssec-rotate-ksk", e);
+        } else {
+            char detail[64];
+            snprintf(detail, sizeof detail, "{\"new_ksk\": %u}", ksk.key.key_tag);
+            rc = finish(c, z, "dnssec-rotate-ksk", detail, e);
+        }
+    }
+    newkey_free(&ksk);
+    return rc;
+}
+
+int sd_dnssec_disable(const sd_ctx *c, const sd_zone *z, sd_err *e)
+{
+    char status[32];
+    if (sd_db_begin(c->db, e) < 0)
+        return -e->code;
+    if (sd_dnssec_status(c->db, z->id, status, sizeof status, e) < 0)
+        return abort_tx(c, z, "dnssec-disable", e);
+    if (strcmp(status, "disabled") == 0) {
+        sd_fail(e, SD_ECONFLICT, "DNSSEC is not enabled on this zone (status: disabled)");
+        return abort_tx(c, z, "dnssec-disable", e);
+    }
+    if (keys_update(c->db,
+                    "UPDATE keys SET state = 'removed', sealed_private = NULL, "
+                    "remove_at = ?2 WHERE zone_id = ?1 AND state <> 'removed'",
+                    z->id, c->now, e) < 0)
+        return abort_tx(c, z, "dnssec-disable", e);
+    return finish(c, z, "dnssec-disable", NULL, e);
+}

@@ -1,0 +1,64 @@
+/* rdata.c - record content through ldns. */
+#include "rdata.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int sd_type_is_managed(ldns_rr_type t)
+{
+    switch (t) {
+    case LDNS_RR_TYPE_DNSKEY:
+    case LDNS_RR_TYPE_RRSIG:
+    case LDNS_RR_TYPE_NSEC:
+    case LDNS_RR_TYPE_NSEC3:
+    case LDNS_RR_TYPE_NSEC3PARAM:
+    case LDNS_RR_TYPE_CDS:
+    case LDNS_RR_TYPE_CDNSKEY:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+char *sd_rdata_text(const ldns_rr *rr)
+{
+    ldns_buffer *b = ldns_buffer_new(256);
+    if (!b)
+        return NULL;
+    for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+        if (i)
+            ldns_buffer_printf(b, " ");
+        ldns_rdf2buffer_str(b, ldns_rr_rdf(rr, i));
+    }
+    char *s = ldns_buffer_export2str(b);
+    ldns_buffer_free(b);
+    return s;
+}
+
+int sd_rdata_canon(const char *owner, const char *type, const char *content, char **out, sd_err *e)
+{
+    *out = NULL;
+    if (!content || !*content)
+        return sd_fail(e, SD_EBADINPUT, "empty record content");
+    if (strlen(content) > 65535)
+        return sd_fail(e, SD_EBADINPUT, "record content longer than 65535 bytes");
+    if (strchr(content, '\n') || strchr(content, '\r'))
+        return sd_fail(e, SD_EBADINPUT, "record content must be one line");
+    size_t len = strlen(owner) + strlen(type) + strlen(content) + 32;
+    char *line = malloc(len);
+    if (!line)
+        return sd_fail(e, SD_EINTERNAL, "out of memory");
+    snprintf(line, len, "%s 3600 IN %s %s", owner, type, content);
+    ldns_rr *rr = NULL;
+    ldns_status s = ldns_rr_new_frm_str(&rr, line, 3600, NULL, NULL);
+    free(line);
+    if (s != LDNS_STATUS_OK)
+        return sd_fail(e, SD_EBADINPUT, "record '%s' is not valid %s content: %s", content, type,
+                       ldns_get_errorstr_by_id(s));
+    *out = sd_rdata_text(rr);
+    ldns_rr_free(rr);
+    if (!*out)
+        return sd_fail(e, SD_EINTERNAL, "out of memory");
+    return 0;
+}

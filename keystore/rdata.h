@@ -1,0 +1,22 @@
+/* rdata.h - record content through ldns: parsing and canonical presentation. */
+#ifndef SCAIDNS_RDATA_H
+#define SCAIDNS_RDATA_H
+
+#include <ldns/ldns.h>
+#include <stddef.h>
+
+#include "error.h"
+
+/* Returns 1 for types that PowerDNS and scaidns manage (DNSKEY, RRSIG, NSEC, NSEC3,
+ * NSEC3PARAM, CDS, CDNSKEY) and that a user may therefore not store. */
+int sd_type_is_managed(ldns_rr_type t);
+
+/* Writes the rdata of rr in presentation format, fields joined by single spaces, into a
+ * new string (caller frees). NULL on allocation failure. */
+char *sd_rdata_text(const ldns_rr *rr);
+
+/* Parses one record "content" of type for owner into canonical presentation (new string).
+ * 400 with ldns's reason when the content does not parse. */
+int sd_rdata_canon(const char *owner, const char *type, const char *content, char **out, sd_err *e);
+
+#endif
