@@ -81,6 +81,32 @@ static int parse(const char *path, const char *origin, ldns_zone **zone, sd_err 
     return 0;
 }
 
+/* ldns_zone_new_frm_fp_l silently drops every SOA after the first, so the file is read once
+ * more, record by record, to find a second SOA. Returns its line, or 0 if there is none. */
+static int second_soa_line(const char *path, const char *origin)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    ldns_rdf *o = ldns_dname_new_frm_str(origin), *prev = NULL;
+    uint32_t ttl = 3600;
+    int line = 0, soas = 0, found = 0;
+    while (o && !found && !feof(f)) {
+        ldns_rr *rr = NULL;
+        ldns_status s = ldns_rr_new_frm_fp_l(&rr, f, &ttl, &o, &prev, &line);
+        if (s == LDNS_STATUS_OK && ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA && ++soas == 2)
+            found = line;
+        ldns_rr_free(rr);
+        if (s != LDNS_STATUS_OK && s != LDNS_STATUS_SYNTAX_EMPTY && s != LDNS_STATUS_SYNTAX_TTL &&
+            s != LDNS_STATUS_SYNTAX_ORIGIN)
+            break;
+    }
+    ldns_rdf_deep_free(o);
+    ldns_rdf_deep_free(prev);
+    fclose(f);
+    return found;
+}
+
 int sd_zone_import(sqlite3 *db, const char *name, const char *path, const char *actor, int64_t now,
                    sd_zone *out, sd_err *e)
 {
@@ -92,8 +118,11 @@ int sd_zone_import(sqlite3 *db, const char *name, const char *path, const char *
         return -SD_EBADINPUT;
     ldns_rr *soa = ldns_zone_soa(zone);
     int rc = 0;
+    int second = soa ? second_soa_line(path, origin) : 0;
     if (!soa)
         rc = sd_fail(e, SD_EBADINPUT, "%s has no SOA record", path);
+    else if (second)
+        rc = sd_fail(e, SD_EBADINPUT, "%s:%d: more than one SOA record", path, second);
     sd_zone z;
     size_t skipped = 0, stored = 0;
     if (rc == 0 && (rc = sd_db_begin(db, e)) == 0) {
