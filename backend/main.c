@@ -1,0 +1,96 @@
+/* main.c - scaidns-backend: serves the keystore to PowerDNS's remote backend.
+ *
+ *   scaidns-backend --config FILE [--key=value ...]
+ *
+ * Uses db, seal-key, backend-socket, backend-socket-mode, soa-edit, log-level and the
+ * policy-* defaults. Stops cleanly on SIGINT or SIGTERM (removing its socket). */
+#include <errno.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "dispatch.h"
+#include "log.h"
+#include "server.h"
+#include "store.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: scaidns-backend --config FILE [--key=value ...]\n"
+               "Serves the scaidns keystore to PowerDNS (launch=remote,\n"
+               "remote-connection-string=unix:path=<backend-socket>, remote-dnssec=yes).\n");
+}
+
+/* The line handler: the store answers each request. */
+static char *handle(void *arg, const char *line, size_t len, size_t *outlen)
+{
+    return sb_dispatch(arg, line, len, outlen);
+}
+
+int main(int argc, char **argv)
+{
+    sd_config cfg;
+    sd_err e;
+    sd_config_defaults(&cfg);
+    if (sd_config_from_args(&cfg, &argc, argv, &e) < 0) {
+        fprintf(stderr, "scaidns-backend: %s\n", e.msg);
+        return 2;
+    }
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            return 0;
+        }
+        fprintf(stderr, "scaidns-backend: unknown argument '%s'\n", argv[i]);
+        usage(stderr);
+        return 2;
+    }
+    if (sb_log_set_level(cfg.log_level) < 0) {
+        fprintf(stderr, "scaidns-backend: unknown log-level '%s'\n", cfg.log_level);
+        return 2;
+    }
+    char *end;
+    errno = 0;
+    long mode = strtol(cfg.backend_socket_mode, &end, 8);
+    if (errno || *end || end == cfg.backend_socket_mode || mode < 0 || mode > 0777) {
+        fprintf(stderr, "scaidns-backend: backend-socket-mode '%s' is not an octal mode\n",
+                cfg.backend_socket_mode);
+        return 2;
+    }
+    if (sodium_init() < 0) {
+        fprintf(stderr, "scaidns-backend: cannot initialise libsodium\n");
+        return 1;
+    }
+    sb_json_wiping_alloc();
+    sb_store *store;
+    if (sb_store_open(&cfg, &store, &e) < 0) {
+        fprintf(stderr, "scaidns-backend: %s\n", e.msg);
+        return 1;
+    }
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (sfd < 0) {
+        fprintf(stderr, "scaidns-backend: signalfd: %s\n", strerror(errno));
+        sb_store_close(store);
+        return 1;
+    }
+    sb_server_opts o;
+    sb_server_defaults(&o, cfg.backend_socket);
+    o.mode = (mode_t)mode;
+    int rc = sb_server_run(&o, handle, store, sfd, &e);
+    if (rc < 0)
+        fprintf(stderr, "scaidns-backend: %s\n", e.msg);
+    close(sfd);
+    sb_store_close(store);
+    return rc < 0 ? 1 : 0;
+}

@@ -1,0 +1,392 @@
+/* server.c - the event loop of scaidns-backend.
+ *
+ * Why one thread with epoll rather than a thread per connection: PowerDNS talks strictly
+ * request/reply on each connection, every request is a few SQLite reads on one connection
+ * with prepared statements and in-memory indexes (a few microseconds to tens of
+ * microseconds; getDomainKeys adds an X25519 unseal per key), and the machine we run on
+ * shares its cores with pdns_server, which does the signing. Measured on the 2-core CI
+ * machine with dnsperf against pdns_server with every cache off (bench/RESULTS.md): the
+ * backend's single thread used well under one core while pdns_server saturated the rest, so
+ * a second backend thread would only compete with pdns_server for CPU. One thread also means
+ * one SQLite connection, one cache, no locks, and a silent or slow client cannot hold
+ * anything but its own buffers. The cost: a long request (list of a very large zone) delays
+ * the others for its duration; AXFR of a 100k-record zone takes well under PowerDNS's
+ * 2-second timeout.
+ *
+ * Bad clients: a line longer than max_line gets an error reply and the connection is closed;
+ * a connection whose first line, or any started line, is not complete within idle_line_ms is
+ * closed; beyond max_conns new connections are closed at once; a client that vanishes
+ * mid-line just loses its partial line. A client that does not read its replies is not read
+ * from until it does (its replies are not piled up). */
+#define _GNU_SOURCE /* accept4 */
+#include "server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define READ_CHUNK 65536
+
+typedef struct conn {
+    int fd;
+    char *in;
+    size_t in_len, in_cap, scanned; /* bytes of in already searched for '\n' */
+    char *out;
+    size_t out_len, out_off;
+    int64_t deadline; /* ms; 0 = none (idle between requests is fine) */
+    int closing;      /* close once out is flushed */
+    struct conn *prev, *next;
+} conn;
+
+typedef struct server {
+    const sb_server_opts *o;
+    sb_line_fn fn;
+    void *arg;
+    int epfd, lfd;
+    conn *conns;
+    int nconns;
+    int64_t last_refusal_log;
+} server;
+
+void sb_server_defaults(sb_server_opts *o, const char *path)
+{
+    o->path = path;
+    o->mode = 0660;
+    o->max_line = 1u << 20;
+    o->max_conns = 1000;
+    o->idle_line_ms = 10000;
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Registers or updates c in epoll: read while nothing is waiting to be written. */
+static void watch(server *s, conn *c, int op)
+{
+    struct epoll_event ev = {0};
+    ev.events = (c->out_len > c->out_off) ? EPOLLOUT : (c->closing ? 0 : EPOLLIN);
+    ev.data.ptr = c;
+    epoll_ctl(s->epfd, op, c->fd, &ev);
+}
+
+static void conn_close(server *s, conn *c)
+{
+    epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+    close(c->fd);
+    if (c->out)
+        sodium_memzero(c->out, c->out_len);
+    free(c->out);
+    free(c->in);
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        s->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    s->nconns--;
+    free(c);
+}
+
+/* Writes what is pending. Returns -1 when the connection is gone. */
+static int flush(server *s, conn *c)
+{
+    while (c->out_off < c->out_len) {
+        ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
+        if (n > 0) {
+            c->out_off += (size_t)n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return 0;
+        return -1;
+    }
+    /* Replies may carry private keys: wipe them as soon as they are sent. */
+    sodium_memzero(c->out, c->out_len);
+    free(c->out);
+    c->out = NULL;
+    c->out_len = c->out_off = 0;
+    (void)s;
+    return 0;
+}
+
+/* Queues reply (taking it) behind what is pending. */
+static int queue(conn *c, char *reply, size_t len)
+{
+    if (c->out_len == c->out_off) {
+        if (c->out) {
+            sodium_memzero(c->out, c->out_len);
+            free(c->out);
+        }
+        c->out = reply;
+        c->out_len = len;
+        c->out_off = 0;
+        return 0;
+    }
+    char *n = malloc(c->out_len - c->out_off + len);
+    if (!n) {
+        sodium_memzero(reply, len);
+        free(reply);
+        return -1;
+    }
+    memcpy(n, c->out + c->out_off, c->out_len - c->out_off);
+    memcpy(n + c->out_len - c->out_off, reply, len);
+    sodium_memzero(reply, len);
+    free(reply);
+    size_t total = c->out_len - c->out_off + len;
+    sodium_memzero(c->out, c->out_len);
+    free(c->out);
+    c->out = n;
+    c->out_len = total;
+    c->out_off = 0;
+    return 0;
+}
+
+/* Answers the complete lines in c->in, stopping while a reply waits to be written.
+ * Returns -1 when the connection must be dropped now. */
+static int process(server *s, conn *c)
+{
+    size_t start = 0;
+    while (c->out_len == c->out_off && !c->closing) {
+        char *nl = memchr(c->in + c->scanned, '\n', c->in_len - c->scanned);
+        if (!nl) {
+            c->scanned = c->in_len;
+            break;
+        }
+        size_t len = (size_t)(nl - (c->in + start));
+        size_t next = (size_t)(nl - c->in) + 1;
+        if (len > 0 && c->in[start + len - 1] == '\r')
+            len--;
+        if (len > 0) {
+            size_t rlen = 0;
+            char *reply = s->fn(s->arg, c->in + start, len, &rlen);
+            if (!reply || queue(c, reply, rlen) < 0)
+                return -1;
+            if (flush(s, c) < 0)
+                return -1;
+        }
+        start = c->scanned = next;
+    }
+    if (start > 0) {
+        memmove(c->in, c->in + start, c->in_len - start);
+        c->in_len -= start;
+        c->scanned -= start;
+    }
+    /* The clock for a partial line starts when it starts (or when a line completed). */
+    if (c->in_len == 0 && (start > 0 || c->deadline == 0))
+        c->deadline = 0;
+    else if (c->in_len > 0 && (start > 0 || c->deadline == 0))
+        c->deadline = now_ms() + s->o->idle_line_ms;
+    if (c->in_len > s->o->max_line) {
+        /* A fixed reply in the protocol's error shape; the rest of the line is not read. */
+        char *reply = malloc(128);
+        if (!reply)
+            return -1;
+        int n =
+            snprintf(reply, 128, "{\"result\":false,\"log\":[\"request line over %zu bytes\"]}\n",
+                     s->o->max_line);
+        sb_log(SB_LOG_WARNING, "closing a connection whose request line is over %zu bytes",
+               s->o->max_line);
+        c->closing = 1;
+        c->in_len = c->scanned = 0;
+        if (queue(c, reply, (size_t)n) < 0 || flush(s, c) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Reads what the client sent. Returns -1 when the connection must be dropped. */
+static int on_readable(server *s, conn *c)
+{
+    for (int rounds = 0; rounds < 16; rounds++) { /* then let the others have a turn */
+        if (c->in_cap - c->in_len < READ_CHUNK) {
+            size_t nc = c->in_cap ? c->in_cap * 2 : READ_CHUNK * 2;
+            char *n = realloc(c->in, nc);
+            if (!n)
+                return -1;
+            c->in = n;
+            c->in_cap = nc;
+        }
+        ssize_t n = read(c->fd, c->in + c->in_len, c->in_cap - c->in_len);
+        if (n == 0)
+            return -1; /* gone; a partial line is dropped with it */
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return 0;
+            return -1;
+        }
+        c->in_len += (size_t)n;
+        if (process(s, c) < 0)
+            return -1;
+        if (c->closing || c->out_len > c->out_off)
+            return 0;
+    }
+    return 0;
+}
+
+static void on_accept(server *s)
+{
+    for (;;) {
+        int fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                sb_log(SB_LOG_ERROR, "accept: %s", strerror(errno));
+            return;
+        }
+        conn *c = s->nconns < s->o->max_conns ? calloc(1, sizeof *c) : NULL;
+        if (!c) {
+            int64_t t = now_ms();
+            if (t - s->last_refusal_log > 1000) {
+                sb_log(SB_LOG_WARNING, "too many connections (%d): refusing new ones", s->nconns);
+                s->last_refusal_log = t;
+            }
+            close(fd);
+            continue;
+        }
+        c->fd = fd;
+        c->deadline = now_ms() + s->o->idle_line_ms; /* PowerDNS sends initialize at once */
+        c->next = s->conns;
+        if (s->conns)
+            s->conns->prev = c;
+        s->conns = c;
+        s->nconns++;
+        watch(s, c, EPOLL_CTL_ADD);
+    }
+}
+
+/* Closes connections whose line did not arrive in time. */
+static void sweep(server *s)
+{
+    int64_t t = now_ms();
+    for (conn *c = s->conns, *next; c; c = next) {
+        next = c->next;
+        if (c->deadline && t >= c->deadline) {
+            sb_log(SB_LOG_INFO, "closing a connection that sent no complete line in %d ms",
+                   s->o->idle_line_ms);
+            conn_close(s, c);
+        }
+    }
+}
+
+/* Creates, binds and chmods the listening socket. */
+static int listen_on(const sb_server_opts *o, sd_err *e)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(o->path) >= sizeof sa.sun_path)
+        return sd_fail(e, SD_EBADINPUT, "backend-socket path is too long (at most %zu bytes)",
+                       sizeof sa.sun_path - 1);
+    memcpy(sa.sun_path, o->path, strlen(o->path) + 1);
+    struct stat st;
+    if (lstat(o->path, &st) == 0) {
+        if (!S_ISSOCK(st.st_mode))
+            return sd_fail(e, SD_EBADINPUT, "%s exists and is not a socket", o->path);
+        unlink(o->path); /* a stale socket from an earlier run */
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return sd_fail(e, SD_EINTERNAL, "socket: %s", strerror(errno));
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || chmod(o->path, o->mode) < 0 ||
+        listen(fd, 512) < 0) {
+        int err = errno;
+        close(fd);
+        return sd_fail(e, SD_EINTERNAL, "cannot listen on %s: %s", o->path, strerror(err));
+    }
+    return fd;
+}
+
+int sb_server_run(const sb_server_opts *o, sb_line_fn fn, void *arg, int stop_fd, sd_err *e)
+{
+    server s = {.o = o, .fn = fn, .arg = arg, .epfd = -1};
+    sb_server_opts lim = *o;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        (rlim_t)lim.max_conns + 32 > rl.rlim_cur)
+        lim.max_conns = rl.rlim_cur > 64 ? (int)(rl.rlim_cur - 32) : 16;
+    s.o = &lim;
+    s.lfd = listen_on(o, e);
+    if (s.lfd < 0)
+        return s.lfd;
+    s.epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (s.epfd < 0) {
+        close(s.lfd);
+        unlink(o->path);
+        return sd_fail(e, SD_EINTERNAL, "epoll_create1: %s", strerror(errno));
+    }
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+    epoll_ctl(s.epfd, EPOLL_CTL_ADD, s.lfd, &ev);
+    ev.data.ptr = &s; /* marks the stop descriptor */
+    epoll_ctl(s.epfd, EPOLL_CTL_ADD, stop_fd, &ev);
+    sb_log(SB_LOG_INFO, "listening on %s", o->path);
+    int running = 1;
+    int64_t next_sweep = now_ms() + 200;
+    while (running) {
+        struct epoll_event evs[64];
+        int n = epoll_wait(s.epfd, evs, 64, 200);
+        if (n < 0 && errno != EINTR) {
+            sb_log(SB_LOG_ERROR, "epoll_wait: %s", strerror(errno));
+            break;
+        }
+        for (int i = 0; i < n; i++) {
+            void *p = evs[i].data.ptr;
+            if (p == NULL) {
+                on_accept(&s);
+                continue;
+            }
+            if (p == &s) {
+                running = 0;
+                continue;
+            }
+            conn *c = p;
+            int drop = 0;
+            if (evs[i].events & EPOLLOUT) {
+                drop = flush(&s, c) < 0;
+                if (!drop && c->out_len == c->out_off) {
+                    if (c->closing)
+                        drop = 1;
+                    else
+                        drop = process(&s, c) < 0; /* lines that waited for the reply */
+                }
+            } else if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+                drop = on_readable(&s, c) < 0;
+            }
+            if (!drop && c->closing && c->out_len == c->out_off)
+                drop = 1;
+            if (drop)
+                conn_close(&s, c);
+            else
+                watch(&s, c, EPOLL_CTL_MOD);
+        }
+        if (now_ms() >= next_sweep) {
+            sweep(&s);
+            next_sweep = now_ms() + 200;
+        }
+    }
+    while (s.conns)
+        conn_close(&s, s.conns);
+    close(s.epfd);
+    close(s.lfd);
+    unlink(o->path);
+    sb_log(SB_LOG_INFO, "stopped");
+    return 0;
+}

@@ -1,0 +1,32 @@
+/* server.h - the Unix-socket server: newline-delimited requests from many PowerDNS
+ * connections, one reply line per request line. */
+#ifndef SCAIDNS_BACKEND_SERVER_H
+#define SCAIDNS_BACKEND_SERVER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* Turns one request line (len bytes, without the newline) into a malloc'd reply line that
+ * ends in '\n'; NULL means out of memory (the connection is then closed). */
+typedef char *(*sb_line_fn)(void *arg, const char *line, size_t len, size_t *outlen);
+
+typedef struct sb_server_opts {
+    const char *path; /* socket path; a stale socket there is replaced */
+    mode_t mode;      /* permissions of the socket file (0660 by default) */
+    size_t max_line;  /* longest request line accepted (1 MiB) */
+    int max_conns;    /* connections beyond this are closed on accept */
+    int idle_line_ms; /* a started line, or a new connection's first line, must be
+                         complete within this time, else the connection is closed */
+} sb_server_opts;
+
+/* Fills o with the defaults for path. */
+void sb_server_defaults(sb_server_opts *o, const char *path);
+
+/* Listens on o->path and serves until stop_fd becomes readable (a signalfd or a pipe), then
+ * closes every connection and removes the socket file. Returns 0 after a clean stop, or a
+ * negative code with e filled when the socket cannot be set up. */
+int sb_server_run(const sb_server_opts *o, sb_line_fn fn, void *arg, int stop_fd, sd_err *e);
+
+#endif

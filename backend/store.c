@@ -1,0 +1,391 @@
+/* store.c - prepared statements, the request transaction and the caches of store.h. */
+#include "store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+
+enum {
+    Q_ZONES = SB_Q_COUNT, /* internal statements follow the public ones */
+    Q_NAMES_TYPES,
+    Q_DATA_VERSION,
+    Q_BEGIN,
+    Q_COMMIT,
+    Q_ALL
+};
+
+static const char *const SQL[Q_ALL] = {
+    [SB_Q_RRSETS_NAME] = "SELECT r.type, r.ttl, c.content FROM rrsets r "
+                         "JOIN records c ON c.rrset_id = r.id "
+                         "WHERE r.zone_id = ?1 AND r.name = ?2 ORDER BY r.type, c.id",
+    [SB_Q_RRSETS_NAME_TYPE] = "SELECT r.type, r.ttl, c.content FROM rrsets r "
+                              "JOIN records c ON c.rrset_id = r.id "
+                              "WHERE r.zone_id = ?1 AND r.name = ?2 AND r.type = ?3 ORDER BY c.id",
+    [SB_Q_LIST] = "SELECT r.name, r.type, r.ttl, c.content FROM rrsets r "
+                  "JOIN records c ON c.rrset_id = r.id WHERE r.zone_id = ?1 "
+                  "ORDER BY r.name, r.type, c.id",
+    [SB_Q_KEYS] = "SELECT id, kid, flags, state, sealed_private FROM keys "
+                  "WHERE zone_id = ?1 AND state IN ('published', 'active', 'retired') ORDER BY id",
+    [SB_Q_LIVE_KEYS] = "SELECT count(*) FROM keys WHERE zone_id = ?1 AND state <> 'removed'",
+    [SB_Q_SET_NOTIFIED] = "UPDATE zones SET notified_serial = ?1 WHERE id = ?2",
+    [Q_ZONES] = "SELECT z.id, z.name, z.kind, z.keys_only, z.notified_serial, "
+                "(SELECT c.content FROM rrsets r JOIN records c ON c.rrset_id = r.id "
+                " WHERE r.zone_id = z.id AND r.name = z.name AND r.type = 'SOA' LIMIT 1) "
+                "FROM zones z ORDER BY z.name",
+    [Q_NAMES_TYPES] = "SELECT name, type FROM rrsets WHERE zone_id = ?1",
+    [Q_DATA_VERSION] = "PRAGMA data_version",
+    [Q_BEGIN] = "BEGIN",
+    [Q_COMMIT] = "COMMIT",
+};
+
+struct sb_store {
+    const sd_config *cfg;
+    sqlite3 *db;
+    int have_seal;
+    sd_seal_keys seal;
+    sd_policy defaults;
+    sqlite3_stmt *st[Q_ALL];
+    int64_t data_version; /* -1 before the first request */
+    int zones_loaded;
+    sb_zone *zones; /* name order */
+    size_t n_zones;
+    sb_zone **by_id; /* id order */
+};
+
+const sd_config *sb_store_config(const sb_store *s)
+{
+    return s->cfg;
+}
+
+sqlite3 *sb_store_db(sb_store *s)
+{
+    return s->db;
+}
+
+const sd_seal_keys *sb_store_seal(const sb_store *s)
+{
+    return s->have_seal ? &s->seal : NULL;
+}
+
+sqlite3_stmt *sb_store_stmt(sb_store *s, int which, sd_err *e)
+{
+    if (!s->st[which]) {
+        if (sd_db_prepare(s->db, SQL[which], &s->st[which], e) < 0)
+            return NULL;
+    } else {
+        sqlite3_reset(s->st[which]);
+        sqlite3_clear_bindings(s->st[which]);
+    }
+    return s->st[which];
+}
+
+/* Frees the zone list and everything hanging off it. */
+static void drop_zones(sb_store *s)
+{
+    for (size_t i = 0; i < s->n_zones; i++)
+        sb_zindex_free(s->zones[i].index);
+    free(s->zones);
+    free(s->by_id);
+    s->zones = NULL;
+    s->by_id = NULL;
+    s->n_zones = 0;
+    s->zones_loaded = 0;
+}
+
+void sb_store_invalidate(sb_store *s)
+{
+    drop_zones(s);
+}
+
+int sb_store_wrap(const sd_config *cfg, sqlite3 *db, const sd_seal_keys *seal, sb_store **out,
+                  sd_err *e)
+{
+    *out = NULL;
+    sb_store *s = calloc(1, sizeof *s);
+    if (!s) {
+        sd_db_close(db);
+        return sd_fail(e, SD_EINTERNAL, "out of memory");
+    }
+    s->cfg = cfg;
+    s->db = db;
+    s->data_version = -1;
+    if (seal) {
+        s->seal = *seal;
+        s->have_seal = 1;
+    }
+    sd_policy_from_config(cfg, &s->defaults);
+    *out = s;
+    return 0;
+}
+
+int sb_store_open(const sd_config *cfg, sb_store **out, sd_err *e)
+{
+    *out = NULL;
+    sd_seal_keys seal;
+    if (sd_seal_load_secret(cfg->seal_key, &seal, e) < 0)
+        return -e->code;
+    sqlite3 *db;
+    if (sd_db_open(cfg->db, SD_DB_READONLY, &db, e) < 0) {
+        sd_seal_wipe(&seal);
+        return -e->code;
+    }
+    int rc = sb_store_wrap(cfg, db, &seal, out, e);
+    sd_seal_wipe(&seal);
+    return rc;
+}
+
+void sb_store_close(sb_store *s)
+{
+    if (!s)
+        return;
+    drop_zones(s);
+    for (int i = 0; i < Q_ALL; i++)
+        sqlite3_finalize(s->st[i]);
+    sd_db_close(s->db);
+    sd_seal_wipe(&s->seal);
+    free(s);
+}
+
+/* Runs a statement that returns no rows we need. */
+static int exec_stmt(sb_store *s, int which, sd_err *e)
+{
+    sqlite3_stmt *st = sb_store_stmt(s, which, e);
+    if (!st)
+        return -e->code;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return sd_db_fail(s->db, e, SQL[which]);
+    return 0;
+}
+
+int sb_store_begin(sb_store *s, sd_err *e)
+{
+    if (sqlite3_get_autocommit(s->db) && exec_stmt(s, Q_BEGIN, e) < 0)
+        return -e->code;
+    sqlite3_stmt *st = sb_store_stmt(s, Q_DATA_VERSION, e);
+    if (!st)
+        return -e->code;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        int rc = sd_db_fail(s->db, e, "read data_version");
+        sb_store_end(s);
+        return rc;
+    }
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (v != s->data_version) {
+        drop_zones(s);
+        s->data_version = v;
+    }
+    return 0;
+}
+
+void sb_store_end(sb_store *s)
+{
+    for (int i = 0; i < Q_ALL; i++)
+        if (s->st[i])
+            sqlite3_reset(s->st[i]);
+    if (!sqlite3_get_autocommit(s->db)) {
+        sd_err e;
+        if (exec_stmt(s, Q_COMMIT, &e) < 0)
+            sd_db_rollback(s->db);
+    }
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = (*(sb_zone *const *)a)->id, y = (*(sb_zone *const *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+/* Parses the serial (third field) of SOA content. */
+static int soa_serial(const char *content, uint32_t *serial)
+{
+    const char *p = content;
+    for (int field = 0; field < 2; field++) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        while (*p && *p != ' ' && *p != '\t')
+            p++;
+    }
+    char *end;
+    unsigned long long v = strtoull(p, &end, 10);
+    if (end == p || v > 0xffffffffULL)
+        return -1;
+    *serial = (uint32_t)v;
+    return 0;
+}
+
+/* Loads the zone list when it is not cached. */
+static int load_zones(sb_store *s, sd_err *e)
+{
+    if (s->zones_loaded)
+        return 0;
+    sqlite3_stmt *st = sb_store_stmt(s, Q_ZONES, e);
+    if (!st)
+        return -e->code;
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (s->n_zones == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            sb_zone *nz = realloc(s->zones, nc * sizeof *nz);
+            if (!nz) {
+                drop_zones(s);
+                return sd_fail(e, SD_EINTERNAL, "out of memory");
+            }
+            s->zones = nz;
+            cap = nc;
+        }
+        sb_zone *z = &s->zones[s->n_zones];
+        memset(z, 0, sizeof *z);
+        z->id = sqlite3_column_int64(st, 0);
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        if (!name || sb_dname_lower(name, z->name, sizeof z->name) < 0)
+            continue; /* a row no PowerDNS query can reach */
+        const char *kind = (const char *)sqlite3_column_text(st, 2);
+        z->master = kind && strcmp(kind, "master") == 0;
+        z->keys_only = sqlite3_column_int(st, 3) != 0;
+        z->notified_serial =
+            sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 4);
+        const char *soa = (const char *)sqlite3_column_text(st, 5);
+        z->has_soa = soa && soa_serial(soa, &z->serial) == 0;
+        s->n_zones++;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        drop_zones(s);
+        return sd_db_fail(s->db, e, "read zones");
+    }
+    s->by_id = malloc((s->n_zones ? s->n_zones : 1) * sizeof *s->by_id);
+    if (!s->by_id) {
+        drop_zones(s);
+        return sd_fail(e, SD_EINTERNAL, "out of memory");
+    }
+    for (size_t i = 0; i < s->n_zones; i++)
+        s->by_id[i] = &s->zones[i];
+    if (s->n_zones)
+        qsort(s->by_id, s->n_zones, sizeof *s->by_id, cmp_id);
+    s->zones_loaded = 1;
+    return 0;
+}
+
+int sb_store_zone_count(sb_store *s, size_t *n, sd_err *e)
+{
+    if (load_zones(s, e) < 0)
+        return -e->code;
+    *n = s->n_zones;
+    return 0;
+}
+
+sb_zone *sb_store_zone_at(sb_store *s, size_t i)
+{
+    return i < s->n_zones ? &s->zones[i] : NULL;
+}
+
+sb_zone *sb_store_zone_by_id(sb_store *s, int64_t id, sd_err *e)
+{
+    if (load_zones(s, e) < 0)
+        return NULL;
+    size_t lo = 0, hi = s->n_zones;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->by_id[mid]->id == id)
+            return s->by_id[mid];
+        if (s->by_id[mid]->id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+sb_zone *sb_store_zone_by_name(sb_store *s, const char *name, sd_err *e)
+{
+    if (load_zones(s, e) < 0)
+        return NULL;
+    size_t lo = 0, hi = s->n_zones;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int r = strcmp(name, s->zones[mid].name);
+        if (r == 0)
+            return &s->zones[mid];
+        if (r < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
+}
+
+const sd_policy *sb_store_policy(sb_store *s, sb_zone *z, sd_err *e)
+{
+    if (!z->policy_loaded) {
+        if (sd_policy_load(s->db, z->id, &s->defaults, &z->policy, e) < 0)
+            return NULL;
+        z->policy_loaded = 1;
+    }
+    return &z->policy;
+}
+
+const sb_zindex *sb_store_index(sb_store *s, sb_zone *z, sd_err *e)
+{
+    if (z->index)
+        return z->index;
+    const sd_policy *p = sb_store_policy(s, z, e);
+    if (!p)
+        return NULL;
+    sqlite3_stmt *st = sb_store_stmt(s, Q_NAMES_TYPES, e);
+    if (!st)
+        return NULL;
+    sqlite3_bind_int64(st, 1, z->id);
+    char **names = NULL, **types = NULL;
+    size_t n = 0, cap = 0;
+    int rc, oom = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        const char *type = (const char *)sqlite3_column_text(st, 1);
+        char canon[SD_NAME_MAX];
+        if (!name || !type || sb_dname_lower(name, canon, sizeof canon) < 0 ||
+            !sb_dname_in(canon, z->name))
+            continue;
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            char **nn = realloc(names, nc * sizeof *nn);
+            if (nn)
+                names = nn;
+            char **nt = realloc(types, nc * sizeof *nt);
+            if (nt)
+                types = nt;
+            if (!nn || !nt) {
+                oom = 1;
+                break;
+            }
+            cap = nc;
+        }
+        names[n] = strdup(canon);
+        types[n] = strdup(type);
+        n++;
+        if (!names[n - 1] || !types[n - 1]) {
+            oom = 1;
+            break;
+        }
+    }
+    sqlite3_reset(st);
+    if (!oom && rc != SQLITE_DONE)
+        sd_db_fail(s->db, e, "read zone names");
+    else if (!oom)
+        z->index =
+            sb_zindex_build(z->name, (const char *const *)names, (const char *const *)types, n,
+                            p->nsec3, p->nsec3_salt, p->nsec3_iterations, p->nsec3_optout);
+    for (size_t i = 0; i < n; i++) {
+        free(names[i]);
+        free(types[i]);
+    }
+    free(names);
+    free(types);
+    if (!z->index && (oom || rc == SQLITE_DONE))
+        sd_fail(e, SD_EINTERNAL, "cannot index zone %s (out of memory or bad NSEC3 salt)", z->name);
+    return z->index;
+}

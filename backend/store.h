@@ -1,0 +1,141 @@
+/* store.h - everything the method handlers read from the keystore, through prepared
+ * statements, with in-memory caches that are dropped whenever the database changes.
+ *
+ * Each request runs inside one read transaction (sb_store_begin / sb_store_end), so all its
+ * reads see one snapshot. At the start of each request PRAGMA data_version tells whether
+ * another connection (scaidns-api, scaidnsctl, sqlite3) committed since the last request; if
+ * so, the zone list, the policies and the zone name indexes are thrown away and rebuilt on
+ * demand. Private keys are never cached. */
+#ifndef SCAIDNS_BACKEND_STORE_H
+#define SCAIDNS_BACKEND_STORE_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "dname.h"
+#include "error.h"
+#include "name.h"
+#include "policy.h"
+#include "seal.h"
+
+/* Flags of a name in a zone's index. */
+enum {
+    SB_N_RECORDS = 1,  /* has at least one RRset */
+    SB_N_DELEG = 2,    /* has NS and is not the apex: a delegation point */
+    SB_N_DS = 4,       /* has DS */
+    SB_N_OCCLUDED = 8, /* lies strictly below a delegation point (glue and the like) */
+    SB_N_NSEC = 16,    /* in the NSEC chain */
+    SB_N_NSEC3 = 32,   /* in the NSEC3 chain (hash is set) */
+};
+
+typedef struct sb_name {
+    char *name;                       /* absolute, canonical */
+    unsigned flags;                   /* SB_N_* ; no SB_N_RECORDS = empty non-terminal */
+    char hash[SB_NSEC3_HASH_LEN + 1]; /* NSEC3 owner hash (base32hex) when SB_N_NSEC3 */
+} sb_name;
+
+/* Every owner name of a zone plus its empty non-terminals, with the NSEC and NSEC3 chains. */
+typedef struct sb_zindex {
+    sb_name *names; /* canonical order */
+    size_t n;
+    size_t *nsec; /* indexes into names of the NSEC chain, canonical order */
+    size_t n_nsec;
+    size_t *nsec3; /* indexes into names of the NSEC3 chain, hash order */
+    size_t n_nsec3;
+} sb_zindex;
+
+typedef struct sb_zone {
+    int64_t id;
+    char name[SD_NAME_MAX];
+    int master;              /* kind = 'master' */
+    int keys_only;           /* records live in another PowerDNS backend */
+    int64_t notified_serial; /* -1 when never notified */
+    int has_soa;
+    uint32_t serial; /* SOA serial when has_soa */
+    int policy_loaded;
+    sd_policy policy;
+    sb_zindex *index; /* built on first use */
+} sb_zone;
+
+typedef struct sb_store sb_store;
+
+/* Opens the keystore at cfg->db for reading (schema version checked, never migrated), loads
+ * the seal key pair from cfg->seal_key (the secret half is needed to hand keys to
+ * PowerDNS) and the default policy from cfg. cfg must outlive the store. */
+int sb_store_open(const sd_config *cfg, sb_store **out, sd_err *e);
+
+/* Builds a store on an open database (for tests); takes ownership of db. seal may be NULL
+ * (getDomainKeys then fails). */
+int sb_store_wrap(const sd_config *cfg, sqlite3 *db, const sd_seal_keys *seal, sb_store **out,
+                  sd_err *e);
+
+/* Closes everything, wiping the seal secret. NULL-safe. */
+void sb_store_close(sb_store *s);
+
+/* Starts a request: opens a read transaction and drops the caches if the database changed. */
+int sb_store_begin(sb_store *s, sd_err *e);
+
+/* Ends the request's read transaction. */
+void sb_store_end(sb_store *s);
+
+/* The configuration the store was opened with. */
+const sd_config *sb_store_config(const sb_store *s);
+
+/* The database handle (valid between begin and end). */
+sqlite3 *sb_store_db(sb_store *s);
+
+/* The seal keys, or NULL when none were loaded. */
+const sd_seal_keys *sb_store_seal(const sb_store *s);
+
+/* Statements the handlers use; see the SQL in store.c. */
+enum {
+    SB_Q_RRSETS_NAME,      /* (zone_id, name) -> type, ttl, content */
+    SB_Q_RRSETS_NAME_TYPE, /* (zone_id, name, type) -> type, ttl, content */
+    SB_Q_LIST,             /* (zone_id) -> name, type, ttl, content */
+    SB_Q_KEYS,             /* (zone_id) -> id, kid, flags, state, sealed_private */
+    SB_Q_LIVE_KEYS,        /* (zone_id) -> count of keys not removed */
+    SB_Q_SET_NOTIFIED,     /* (serial, zone_id) */
+    SB_Q_COUNT
+};
+
+/* Returns the statement (prepared on first use), reset and with bindings cleared, or NULL
+ * with e filled. */
+sqlite3_stmt *sb_store_stmt(sb_store *s, int which, sd_err *e);
+
+/* Number of zones, and zone i in name order (for getAllDomains and getUpdatedMasters). */
+int sb_store_zone_count(sb_store *s, size_t *n, sd_err *e);
+sb_zone *sb_store_zone_at(sb_store *s, size_t i);
+
+/* Zone by id or by canonical name; NULL (and no error) when there is none. A database
+ * failure returns NULL with e->code set. */
+sb_zone *sb_store_zone_by_id(sb_store *s, int64_t id, sd_err *e);
+sb_zone *sb_store_zone_by_name(sb_store *s, const char *name, sd_err *e);
+
+/* The zone's policy (defaults overlaid with its policies row). */
+const sd_policy *sb_store_policy(sb_store *s, sb_zone *z, sd_err *e);
+
+/* The zone's name index; NULL with e filled on failure. */
+const sb_zindex *sb_store_index(sb_store *s, sb_zone *z, sd_err *e);
+
+/* Finds name in an index; NULL when absent. */
+const sb_name *sb_zindex_find(const sb_zindex *x, const char *name);
+
+/* Whether records of type at name (in the zone of x) are authoritative: 0 below a delegation
+ * point and at one except for DS, else 1. */
+int sb_zindex_auth(const sb_zindex *x, const char *name, const char *type);
+
+/* Forgets all caches, so that the next request reloads (used after our own writes). */
+void sb_store_invalidate(sb_store *s);
+
+/* Builds the index of zone from its (name, type) pairs; exposed for tests. names[i] and
+ * types[i] must lie in zone. nsec3 selects the NSEC3 chain (with salt, iterations, optout)
+ * instead of the NSEC chain. Returns NULL on allocation failure or a bad salt. */
+sb_zindex *sb_zindex_build(const char *zone, const char *const *names, const char *const *types,
+                           size_t n, int nsec3, const char *salt, int iterations, int optout);
+
+/* Frees an index. NULL-safe. */
+void sb_zindex_free(sb_zindex *x);
+
+#endif
