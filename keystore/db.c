@@ -122,7 +122,10 @@ int sd_db_open(const char *path, int flags, sqlite3 **out, sd_err *e)
         return sd_fail(e, SD_ENOTFOUND, "keystore %s does not exist (run 'scaidnsctl init')", path);
     }
     sqlite3 *db = NULL;
-    int oflags = (ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
+    /* SD_DB_READONLY still opens read-write, with query_only=ON: a SQLITE_OPEN_READONLY
+     * connection cannot create the -shm/-wal files of a WAL database nobody else has open,
+     * and the backend lifts query_only for its one write (setNotified's notified_serial). */
+    int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path, &db, oflags, NULL) != SQLITE_OK) {
         sd_fail(e, SD_EINTERNAL, "cannot open keystore %s: %s", path,
                 db ? sqlite3_errmsg(db) : "out of memory");
