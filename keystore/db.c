@@ -134,6 +134,17 @@ int sd_db_open(const char *path, int flags, sqlite3 **out, sd_err *e)
     }
     sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(db, 1);
+    /* Refuse a keystore from a newer scaidns before anything writes to it: journal_mode=WAL
+     * below would rewrite the header of a file kept in another journal mode. */
+    int found = 0;
+    if (!ro && user_version(db, &found, e) == 0 && found > sd_migration_count) {
+        sd_fail(e, SD_EINTERNAL,
+                "%s has schema version %d but this scaidns knows only up to %d: "
+                "use a newer scaidns",
+                path, found, sd_migration_count);
+        sqlite3_close(db);
+        return -SD_EINTERNAL;
+    }
     const char *pragmas = ro ? "PRAGMA foreign_keys=ON; PRAGMA query_only=ON;"
                              : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
                                "PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;";
