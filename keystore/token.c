@@ -44,12 +44,15 @@ static int check_scopes(const char *scopes, sd_err *e)
     if (strlen(scopes) >= sizeof buf)
         return sd_fail(e, SD_EBADINPUT, "scope list too long");
     snprintf(buf, sizeof buf, "%s", scopes);
-    for (char *s = strtok_r(buf, ",", &save); s; s = strtok_r(NULL, ",", &save))
+    int n = 0;
+    for (char *s = strtok_r(buf, ",", &save); s; s = strtok_r(NULL, ",", &save), n++)
         if (!sd_scope_known(s))
             return sd_fail(e, SD_EBADINPUT,
                            "unknown scope '%s' (known: dnssec:read, dnssec:enable, "
                            "dnssec:disable, dnssec:rotate, zones:read, zones:write)",
                            s);
+    if (n == 0)
+        return sd_fail(e, SD_EBADINPUT, "a token needs at least one scope");
     return 0;
 }
 
