@@ -318,10 +318,12 @@ int sd_dnssec_confirm_ds(const sd_ctx *c, const sd_zone *z, const sd_ds *ds, siz
     sd_policy p;
     if (sd_policy_load(c->db, z->id, c->defaults, &p, e) < 0)
         return abort_tx(c, z, "dnssec-confirm-ds", e);
-    /* KSKs whose DS had been seen before and that the operator no longer lists are the old
-     * ones of a KSK rollover: they stay until no resolver can hold the old DS any more. */
+    /* KSKs whose DS had been seen before this confirmation are the old ones of a KSK
+     * rollover (whether or not the operator still lists them): they stay until no resolver
+     * can hold the old DS any more. seen[] keeps only the KSKs confirmed for the first time. */
     int rotating = strcmp(status, "rotating_ksk") == 0;
-    const char *mark = "UPDATE keys SET ds_seen_at = coalesce(ds_seen_at, ?) WHERE id = ?";
+    size_t nfresh = 0;
+    const char *mark = "UPDATE keys SET ds_seen_at = ? WHERE id = ? AND ds_seen_at IS NULL";
     if (sd_db_prepare(c->db, mark, &st, e) < 0)
         return abort_tx(c, z, "dnssec-confirm-ds", e);
     for (size_t i = 0; i < nseen; i++) {
@@ -333,6 +335,8 @@ int sd_dnssec_confirm_ds(const sd_ctx *c, const sd_zone *z, const sd_ds *ds, siz
             sd_db_fail(c->db, e, "mark DS seen");
             return abort_tx(c, z, "dnssec-confirm-ds", e);
         }
+        if (sqlite3_changes(c->db) > 0)
+            seen[nfresh++] = seen[i];
     }
     sqlite3_finalize(st);
     if (rotating) {
@@ -341,10 +345,10 @@ int sd_dnssec_confirm_ds(const sd_ctx *c, const sd_zone *z, const sd_ds *ds, siz
         char after[32];
         if (sd_dnssec_status(c->db, z->id, after, sizeof after, e) < 0)
             return abort_tx(c, z, "dnssec-confirm-ds", e);
-        if (strcmp(after, "rotating_ksk") != 0) {
+        if (strcmp(after, "rotating_ksk") != 0 && nfresh > 0) {
             char sql[512], ids[16 * 24] = "";
             size_t used = 0;
-            for (size_t i = 0; i < nseen; i++)
+            for (size_t i = 0; i < nfresh; i++)
                 used += (size_t)snprintf(ids + used, sizeof ids - used, "%s%lld", i ? "," : "",
                                          (long long)seen[i]);
             snprintf(sql, sizeof sql,
