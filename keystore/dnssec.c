@@ -105,8 +105,7 @@ int sd_dnssec_status(sqlite3 *db, int64_t zone_id, char *status, size_t len, sd_
 {
     sqlite3_stmt *st;
     if (sd_db_prepare(db,
-                      "SELECT s.status FROM dnssec_status s JOIN zones z ON z.name = s.zone "
-                      "WHERE z.id = ?",
+                      "SELECT status FROM dnssec_status WHERE zone_id = ?",
                       &st, e) < 0)
         return -e->code;
     sqlite3_bind_int64(st, 1, zone_id);
