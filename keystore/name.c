@@ -109,7 +109,9 @@ int sd_name_absolute(const char *owner, const char *zone, char *out, size_t outl
         char buf[1100];
         if (n + strlen(zone) + 2 > sizeof buf)
             return sd_fail(e, SD_EBADINPUT, "name is longer than 255 octets");
-        snprintf(buf, sizeof buf, "%s.%s", owner, strcmp(zone, ".") == 0 ? "" : zone);
+        int w = snprintf(buf, sizeof buf, "%s.%s", owner, strcmp(zone, ".") == 0 ? "" : zone);
+        if (w < 0 || (size_t)w >= sizeof buf)
+            return sd_fail(e, SD_EBADINPUT, "name is longer than 255 octets");
         if (sd_name_canon(buf, out, outlen, e) < 0)
             return -SD_EBADINPUT;
     }
