@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,7 @@ typedef struct conn {
     size_t out_len, out_off;
     int64_t deadline; /* ms; 0 = none (idle between requests is fine) */
     int closing;      /* close once out is flushed */
+    uint32_t events;  /* what epoll watches now (saves a syscall when unchanged) */
     struct conn *prev, *next;
 } conn;
 
@@ -81,7 +83,10 @@ static void watch(server *s, conn *c, int op)
 {
     struct epoll_event ev = {0};
     ev.events = (c->out_len > c->out_off) ? EPOLLOUT : (c->closing ? 0 : EPOLLIN);
+    if (op == EPOLL_CTL_MOD && ev.events == c->events)
+        return;
     ev.data.ptr = c;
+    c->events = ev.events;
     epoll_ctl(s->epfd, op, c->fd, &ev);
 }
 
