@@ -1,0 +1,30 @@
+/* routes.h - the route handlers (one file per group) and helpers they share. */
+#ifndef SCAIDNS_API_ROUTES_H
+#define SCAIDNS_API_ROUTES_H
+
+#include "api.h"
+
+/* routes_misc.c */
+void api_h_healthz(api_req *rq, api_resp *rs);
+void api_h_openapi(api_req *rq, api_resp *rs);
+
+/* routes_zones.c */
+void api_h_zones_list(api_req *rq, api_resp *rs);
+void api_h_zone_create(api_req *rq, api_resp *rs);
+void api_h_zone_get(api_req *rq, api_resp *rs);
+void api_h_zone_delete(api_req *rq, api_resp *rs);
+void api_h_rrsets_list(api_req *rq, api_resp *rs);
+void api_h_rrset_put(api_req *rq, api_resp *rs);
+void api_h_rrset_delete(api_req *rq, api_resp *rs);
+
+/* routes_dnssec.c */
+void api_h_dnssec_get(api_req *rq, api_resp *rs);
+void api_h_dnssec_enable(api_req *rq, api_resp *rs);
+void api_h_dnssec_disable(api_req *rq, api_resp *rs);
+void api_h_dnssec_rotate_zsk(api_req *rq, api_resp *rs);
+void api_h_dnssec_rotate_ksk(api_req *rq, api_resp *rs);
+void api_h_dnssec_confirm_ds(api_req *rq, api_resp *rs);
+void api_h_dnssec_sync(api_req *rq, api_resp *rs);
+void api_h_dnssec_events(api_req *rq, api_resp *rs);
+
+#endif

@@ -1,0 +1,80 @@
+/* dispatch.c - routing, limits, authentication and the handler call of one request. */
+#include "api_dispatch.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "api_auth.h"
+#include "api_json_io.h"
+#include "api_pool.h"
+#include "api_router.h"
+
+/* Runs the matched route with a pooled connection; fills rs. */
+static void run(const api_server *srv, const api_http_in *in, const api_match *m, api_resp *rs,
+                char *token_name, size_t token_name_len)
+{
+    const api_route *r = m->route;
+    sd_token token;
+    api_req rq;
+    memset(&rq, 0, sizeof rq);
+    rq.srv = srv;
+    rq.method = in->method;
+    rq.path = in->path;
+    rq.query = in->query;
+    rq.qctx = in->qctx;
+    rq.now = (int64_t)time(NULL);
+    rq.nparams = m->nparams;
+    for (size_t i = 0; i < m->nparams; i++)
+        rq.params[i] = m->params[i];
+    rq.db = api_pool_take(srv->pool);
+    if (r->scope) {
+        if (api_authenticate(rq.db, in->authorization, &token, rs) < 0)
+            goto done;
+        rq.token = &token;
+        snprintf(token_name, token_name_len, "%s", token.name);
+        if (api_require_scope(&rq, r->scope, r->scope_alt, rs) < 0)
+            goto done;
+    }
+    if (r->takes_body) {
+        sd_err e;
+        if (api_parse_body(in->body, in->body_len, &rq.body, &e) < 0) {
+            api_fail(rs, &e);
+            goto done;
+        }
+    }
+    r->fn(&rq, rs);
+    if (rs->status == 0)
+        api_error(rs, 500, "the handler gave no answer");
+done:
+    json_decref(rq.body);
+    api_pool_give(srv->pool, rq.db);
+}
+
+void api_dispatch(const api_server *srv, const api_http_in *in, api_resp *rs, char *token_name,
+                  size_t token_name_len)
+{
+    api_match m;
+    token_name[0] = '\0';
+    if (in->body_too_big) {
+        api_error(rs, 413, "the request body is larger than %d bytes", API_MAX_BODY);
+        return;
+    }
+    size_t n;
+    const api_route *table = api_routes(&n);
+    int st = api_route_match(table, n, in->method, in->path, &m);
+    if (st == 400) {
+        api_error(rs, 400, "malformed percent-encoding in the path");
+        return;
+    }
+    if (st == 404) {
+        api_error(rs, 404, "no such resource");
+        return;
+    }
+    if (st == 405) {
+        api_error(rs, 405, "method %s not allowed here (allowed: %s)", in->method, m.allow);
+        snprintf(rs->allow, sizeof rs->allow, "%s", m.allow);
+        return;
+    }
+    run(srv, in, &m, rs, token_name, token_name_len);
+}

@@ -1,0 +1,11 @@
+# Writes OUT, a C file holding IN (api/openapi.json) as api_openapi_doc[], NUL terminated.
+file(READ "${IN}" text HEX)
+string(LENGTH "${text}" hexlen)
+math(EXPR len "${hexlen} / 2")
+string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," text "${text}")
+set(body "/* generated from api/openapi.json by embed_openapi.cmake: do not edit */\n")
+string(APPEND body "#include \"api_openapi_doc.h\"\n")
+string(APPEND body "const char api_openapi_doc[] = {${text}0x00};\n")
+string(APPEND body "const size_t api_openapi_doc_len = ${len};\n")
+file(WRITE "${OUT}.tmp" "${body}")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)

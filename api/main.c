@@ -1,0 +1,93 @@
+/* main.c - scaidns-api: scaidns-api --config FILE [--key=value ...] [--threads=N]
+ * [--timeout=SECONDS]. Serves the API on api-listen until SIGINT or SIGTERM. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_log.h"
+#include "api_openapi_doc.h"
+#include "api_pool.h"
+#include "api_server.h"
+
+static const char USAGE[] =
+    "usage: scaidns-api [--config FILE] [--key=value ...] [--threads=N] [--timeout=SECONDS]\n"
+    "  Serves the scaidns HTTP API on api-listen (host:port; port 0 picks a free one).\n"
+    "  --threads   worker threads and keystore connections (default 4)\n"
+    "  --timeout   seconds an idle connection is kept (default 30)\n";
+
+/* Parses "--name=N" with N in [lo, hi] into *out; returns 1 if arg was that option, 0 if
+ * not, -1 if its value is bad. */
+static int num_opt(const char *arg, const char *name, unsigned lo, unsigned hi, unsigned *out)
+{
+    size_t n = strlen(name);
+    if (strncmp(arg, name, n) != 0 || arg[n] != '=')
+        return 0;
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(arg + n + 1, &end, 10);
+    if (errno || end == arg + n + 1 || *end || v < lo || v > hi)
+        return -1;
+    *out = (unsigned)v;
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    static api_server srv; /* the program's configuration: filled here, read-only after */
+    sd_err e;
+    api_http_opts opts = {4, 30, 1000};
+    sd_config_defaults(&srv.cfg);
+    if (sd_config_from_args(&srv.cfg, &argc, argv, &e) < 0) {
+        api_log_msg("%s", e.msg);
+        return 2;
+    }
+    for (int i = 1; i < argc; i++) {
+        int r = num_opt(argv[i], "--threads", 1, 256, &opts.threads);
+        if (r == 0)
+            r = num_opt(argv[i], "--timeout", 1, 3600, &opts.timeout);
+        if (r == 0 && (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)) {
+            fputs(USAGE, stdout);
+            return 0;
+        }
+        if (r <= 0) {
+            api_log_msg("%s argument '%s'", r < 0 ? "bad value in" : "unknown", argv[i]);
+            fputs(USAGE, stderr);
+            return 2;
+        }
+    }
+    if (sd_seal_load_public(srv.cfg.seal_key, &srv.seal, &e) < 0) {
+        api_log_msg("%s", e.msg);
+        return 1;
+    }
+    sd_policy_from_config(&srv.cfg, &srv.defaults);
+    srv.openapi = api_openapi_doc;
+    srv.openapi_len = api_openapi_doc_len;
+    if (api_pool_open(srv.cfg.db, opts.threads, &srv.pool, &e) < 0) {
+        api_log_msg("%s", e.msg);
+        return 1;
+    }
+    /* Block the stop signals before any thread starts, so that only sigwait sees them. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    struct api_http *http;
+    unsigned port;
+    if (api_http_start(&srv, srv.cfg.api_listen, &opts, &http, &port, &e) < 0) {
+        api_log_msg("%s", e.msg);
+        api_pool_close(srv.pool);
+        return 1;
+    }
+    api_log_msg("listening on %s (port %u), %u threads, keystore %s", srv.cfg.api_listen, port,
+                opts.threads, srv.cfg.db);
+    int sig = 0;
+    sigwait(&stop, &sig);
+    api_log_msg("signal %d: stopping", sig);
+    api_http_stop(http);
+    api_pool_close(srv.pool);
+    return 0;
+}

@@ -1,0 +1,77 @@
+/* pool.c - the SQLite connection pool: a mutex, a condition variable and a stack. */
+#include "api_pool.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "db.h"
+
+struct api_pool {
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+    size_t n, nfree;
+    sqlite3 **all;  /* every connection, for closing */
+    sqlite3 **free; /* the free ones, a stack of nfree */
+};
+
+int api_pool_open(const char *path, size_t n, api_pool **out, sd_err *e)
+{
+    *out = NULL;
+    if (n == 0)
+        return sd_fail(e, SD_EBADINPUT, "the pool needs at least one connection");
+    api_pool *p = calloc(1, sizeof *p);
+    if (!p)
+        return sd_fail(e, SD_EINTERNAL, "out of memory");
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->freed, NULL);
+    p->all = calloc(n, sizeof *p->all);
+    p->free = calloc(n, sizeof *p->free);
+    if (!p->all || !p->free) {
+        api_pool_close(p);
+        return sd_fail(e, SD_EINTERNAL, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (sd_db_open(path, 0, &p->all[i], e) < 0) {
+            api_pool_close(p);
+            return -e->code;
+        }
+        p->n++;
+        p->free[p->nfree++] = p->all[i];
+    }
+    *out = p;
+    return 0;
+}
+
+sqlite3 *api_pool_take(api_pool *p)
+{
+    pthread_mutex_lock(&p->lock);
+    while (p->nfree == 0)
+        pthread_cond_wait(&p->freed, &p->lock);
+    sqlite3 *db = p->free[--p->nfree];
+    pthread_mutex_unlock(&p->lock);
+    return db;
+}
+
+void api_pool_give(api_pool *p, sqlite3 *db)
+{
+    if (!db)
+        return;
+    sd_db_rollback(db); /* a handler that forgot its transaction must not leak it */
+    pthread_mutex_lock(&p->lock);
+    p->free[p->nfree++] = db;
+    pthread_cond_signal(&p->freed);
+    pthread_mutex_unlock(&p->lock);
+}
+
+void api_pool_close(api_pool *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n; i++)
+        sd_db_close(p->all[i]);
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->freed);
+    free(p->all);
+    free(p->free);
+    free(p);
+}

@@ -1,0 +1,34 @@
+/* routes.c - the route table: every path, method and scope the API serves. The OpenAPI
+ * document (openapi.json) lists exactly these; test_api_openapi checks both ways. */
+#include "api_router.h"
+#include "api_routes.h"
+
+#define D "/api/v1/domains/{domain_id}"
+
+static const api_route ROUTES[] = {
+    {"GET", "/healthz", NULL, NULL, 0, api_h_healthz},
+    {"GET", "/api/v1/openapi.json", NULL, NULL, 0, api_h_openapi},
+    {"GET", "/api/v1/domains", "zones:read", NULL, 0, api_h_zones_list},
+    {"POST", "/api/v1/domains", "zones:write", NULL, 1, api_h_zone_create},
+    {"GET", D, "zones:read", NULL, 0, api_h_zone_get},
+    {"DELETE", D, "zones:write", NULL, 0, api_h_zone_delete},
+    {"GET", D "/rrsets", "zones:read", NULL, 0, api_h_rrsets_list},
+    {"PUT", D "/rrsets/{name}/{type}", "zones:write", NULL, 1, api_h_rrset_put},
+    {"DELETE", D "/rrsets/{name}/{type}", "zones:write", NULL, 0, api_h_rrset_delete},
+    {"GET", D "/dnssec", "dnssec:read", NULL, 0, api_h_dnssec_get},
+    {"POST", D "/dnssec/enable", "dnssec:enable", NULL, 1, api_h_dnssec_enable},
+    {"POST", D "/dnssec/disable", "dnssec:disable", NULL, 1, api_h_dnssec_disable},
+    {"POST", D "/dnssec/rotate-zsk", "dnssec:rotate", NULL, 1, api_h_dnssec_rotate_zsk},
+    {"POST", D "/dnssec/rotate-ksk", "dnssec:rotate", NULL, 1, api_h_dnssec_rotate_ksk},
+    /* dnssec:enable while pending_ds, dnssec:rotate while rotating_ksk: the handler decides */
+    {"POST", D "/dnssec/confirm-ds-published", "dnssec:enable", "dnssec:rotate", 1,
+     api_h_dnssec_confirm_ds},
+    {"POST", D "/dnssec/sync", "dnssec:rotate", NULL, 1, api_h_dnssec_sync},
+    {"GET", D "/dnssec/events", "dnssec:read", NULL, 0, api_h_dnssec_events},
+};
+
+const api_route *api_routes(size_t *n)
+{
+    *n = sizeof ROUTES / sizeof ROUTES[0];
+    return ROUTES;
+}

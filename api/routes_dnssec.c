@@ -1,0 +1,376 @@
+/* routes_dnssec.c - /api/v1/domains/{domain_id}/dnssec and its actions, as the reference
+ * (reference-dnssec.md) describes them. Each action is one keystore lifecycle call (one
+ * transaction with its audit row, actor = the token's name); the replies are read back
+ * from the keystore afterwards. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "audit_json.h"
+#include "api_auth.h"
+#include "dnssec.h"
+#include "api_json_io.h"
+#include "api_routes.h"
+
+/* The lifecycle context of this request: the API seals to the backend's public key only. */
+static sd_ctx ctx_of(const api_req *rq)
+{
+    sd_ctx c = {rq->db, &rq->srv->seal, &rq->srv->defaults, rq->token->name, rq->now};
+    return c;
+}
+
+/* The zone's state JSON, read in one transaction so that keys, status and DS agree. */
+static int snapshot(const api_req *rq, const sd_zone *z, json_t **out, sd_err *e)
+{
+    if (sqlite3_exec(rq->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+        return sd_fail(e, SD_EBUSY, "the keystore is busy, try again");
+    int rc = sd_dnssec_state_json(rq->db, z, out, e);
+    sqlite3_exec(rq->db, "COMMIT", NULL, NULL, NULL);
+    return rc;
+}
+
+/* Sets rs from e; a 409 also carries the zone's current "status". */
+static void fail_status(const api_req *rq, const sd_zone *z, const sd_err *e, api_resp *rs)
+{
+    api_fail(rs, e);
+    char status[32];
+    if (e->code == SD_ECONFLICT &&
+        sd_dnssec_status(rq->db, z->id, status, sizeof status, NULL) == 0)
+        json_object_set_new(rs->body, "status", json_string(status));
+}
+
+/* Starts a reply {"domain_id", "action", "message", "status"} with the zone's status now. */
+static json_t *action_reply(const api_req *rq, const sd_zone *z, const char *action,
+                            const char *message)
+{
+    char status[32] = "unknown";
+    sd_dnssec_status(rq->db, z->id, status, sizeof status, NULL);
+    return json_pack("{s:s, s:s, s:s, s:s}", "domain_id", z->public_id, "action", action, "message",
+                     message, "status", status);
+}
+
+/* The key of keys (an array of key objects) with the highest "id", or NULL. */
+static json_t *newest(json_t *keys)
+{
+    json_t *best = NULL, *k;
+    size_t i;
+    json_array_foreach(keys, i, k)
+    {
+        if (!best || json_integer_value(json_object_get(k, "id")) >
+                         json_integer_value(json_object_get(best, "id")))
+            best = k;
+    }
+    return best;
+}
+
+/* The newest key of keys other than skip that is not on its way out (remove_at null). */
+static json_t *current_other(json_t *keys, const json_t *skip)
+{
+    json_t *best = NULL, *k;
+    size_t i;
+    json_array_foreach(keys, i, k)
+    {
+        if (k == skip || !json_is_null(json_object_get(k, "remove_at")))
+            continue;
+        if (!best || json_integer_value(json_object_get(k, "id")) >
+                         json_integer_value(json_object_get(best, "id")))
+            best = k;
+    }
+    return best;
+}
+
+/* The newest key of keys other than skip whose "state" is state, or NULL. */
+static json_t *other_with_state(json_t *keys, const json_t *skip, const char *state)
+{
+    json_t *best = NULL, *k;
+    size_t i;
+    json_array_foreach(keys, i, k)
+    {
+        const char *s = json_string_value(json_object_get(k, "state"));
+        if (k == skip || !s || strcmp(s, state) != 0)
+            continue;
+        if (!best || json_integer_value(json_object_get(k, "id")) >
+                         json_integer_value(json_object_get(best, "id")))
+            best = k;
+    }
+    return best;
+}
+
+/* Copies v (or null) into o as key. */
+static void set_copy(json_t *o, const char *key, json_t *v)
+{
+    json_object_set_new(o, key, v ? json_deep_copy(v) : json_null());
+}
+
+/* GET .../dnssec: the state in the reference's shape. */
+void api_h_dnssec_get(api_req *rq, api_resp *rs)
+{
+    sd_zone z;
+    sd_err e;
+    json_t *state;
+    if (api_zone_lookup(rq, "dnssec:read", &z, rs) < 0)
+        return;
+    if (snapshot(rq, &z, &state, &e) < 0) {
+        api_fail(rs, &e);
+        return;
+    }
+    api_reply(rs, 200, state);
+}
+
+/* POST .../dnssec/enable {"algorithm"?: 8|10|13|14|15}: KSK + ZSK -> pending_ds; replies
+ * with both keys and the DS records to publish. */
+void api_h_dnssec_enable(api_req *rq, api_resp *rs)
+{
+    static const char *const fields[] = {"algorithm", NULL};
+    sd_zone z;
+    sd_err e;
+    long long alg = 0;
+    int given = 0;
+    if (api_zone_lookup(rq, "dnssec:enable", &z, rs) < 0 ||
+        api_only_fields(rq->body, fields, rs) < 0)
+        return;
+    json_t *a = json_object_get(rq->body, "algorithm");
+    if (a && !json_is_integer(a)) {
+        api_error(rs, 400, "field 'algorithm' must be an integer (8, 10, 13, 14 or 15)");
+        return;
+    }
+    if (a) {
+        given = 1;
+        alg = json_integer_value(a);
+    }
+    if (given && alg != 8 && alg != 10 && alg != 13 && alg != 14 && alg != 15) {
+        api_error(rs, 400, "unsupported algorithm %lld (supported: 8, 10, 13, 14, 15)", alg);
+        return;
+    }
+    sd_ctx c = ctx_of(rq);
+    if (sd_dnssec_enable(&c, &z, (int)alg, &e) < 0) {
+        fail_status(rq, &z, &e, rs);
+        return;
+    }
+    json_t *state, *o = action_reply(rq, &z, "enable", "DNSSEC enabled");
+    if (snapshot(rq, &z, &state, &e) == 0) {
+        json_object_set(o, "algorithm", json_object_get(state, "algorithm"));
+        set_copy(o, "ksk", newest(json_object_get(state, "ksk")));
+        set_copy(o, "zsk", newest(json_object_get(state, "zsk")));
+        json_object_set(o, "ds_records", json_object_get(state, "ds_records"));
+        json_decref(state);
+    }
+    api_reply(rs, 200, o);
+}
+
+/* POST .../dnssec/disable: every key removed -> disabled. */
+void api_h_dnssec_disable(api_req *rq, api_resp *rs)
+{
+    sd_zone z;
+    sd_err e;
+    if (api_zone_lookup(rq, "dnssec:disable", &z, rs) < 0 ||
+        api_only_fields(rq->body, NULL, rs) < 0)
+        return;
+    sd_ctx c = ctx_of(rq);
+    if (sd_dnssec_disable(&c, &z, &e) < 0) {
+        fail_status(rq, &z, &e, rs);
+        return;
+    }
+    api_reply(rs, 200, action_reply(rq, &z, "disable", "DNSSEC disabled"));
+}
+
+/* POST .../dnssec/rotate-zsk: a new ZSK, published, signing after the DNSKEY TTL; the old
+ * one marked for retirement. Replies with new_key (also as zsk) and old_key. */
+void api_h_dnssec_rotate_zsk(api_req *rq, api_resp *rs)
+{
+    sd_zone z;
+    sd_err e;
+    if (api_zone_lookup(rq, "dnssec:rotate", &z, rs) < 0 || api_only_fields(rq->body, NULL, rs) < 0)
+        return;
+    sd_ctx c = ctx_of(rq);
+    if (sd_dnssec_rotate_zsk(&c, &z, &e) < 0) {
+        fail_status(rq, &z, &e, rs);
+        return;
+    }
+    json_t *state, *o = action_reply(rq, &z, "rotate-zsk",
+                                     "ZSK rollover started: the new ZSK signs after the DNSKEY "
+                                     "TTL, the old one is then retired and removed");
+    if (snapshot(rq, &z, &state, &e) == 0) {
+        json_t *zsk = json_object_get(state, "zsk"), *nk = newest(zsk);
+        set_copy(o, "new_key", nk);
+        set_copy(o, "old_key", other_with_state(zsk, nk, "active"));
+        set_copy(o, "zsk", nk);
+        json_decref(state);
+    }
+    api_reply(rs, 200, o);
+}
+
+/* POST .../dnssec/rotate-ksk: a new KSK beside the old one -> rotating_ksk; replies with
+ * old_key, new_key and the DS records of the new key. */
+void api_h_dnssec_rotate_ksk(api_req *rq, api_resp *rs)
+{
+    sd_zone z;
+    sd_err e;
+    if (api_zone_lookup(rq, "dnssec:rotate", &z, rs) < 0 || api_only_fields(rq->body, NULL, rs) < 0)
+        return;
+    sd_ctx c = ctx_of(rq);
+    if (sd_dnssec_rotate_ksk(&c, &z, &e) < 0) {
+        fail_status(rq, &z, &e, rs);
+        return;
+    }
+    json_t *state, *o = action_reply(rq, &z, "rotate-ksk",
+                                     "KSK rollover started: publish the new DS at the parent, "
+                                     "then call confirm-ds-published");
+    if (snapshot(rq, &z, &state, &e) == 0) {
+        json_t *ksk = json_object_get(state, "ksk"), *nk = newest(ksk);
+        set_copy(o, "old_key", current_other(ksk, nk));
+        set_copy(o, "new_key", nk);
+        json_t *ds = json_array(), *d;
+        size_t i;
+        json_array_foreach(json_object_get(state, "ds_records"), i, d)
+        {
+            if (nk && json_equal(json_object_get(d, "key_tag"), json_object_get(nk, "key_tag")) &&
+                json_equal(json_object_get(d, "algorithm"), json_object_get(nk, "algorithm")))
+                json_array_append(ds, d);
+        }
+        json_object_set_new(o, "ds_records", ds);
+        json_decref(state);
+    }
+    api_reply(rs, 200, o);
+}
+
+/* Returns 1 if s is 1 to 128 hex digits. */
+static int is_hex(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 128)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isxdigit((unsigned char)s[i]))
+            return 0;
+    return 1;
+}
+
+/* Reads one DS object: the four fields, or only "ds" (a presentation line). 400 in rs. */
+static int ds_from_json(const json_t *o, size_t idx, sd_ds *ds, api_resp *rs)
+{
+    static const char *const fields[] = {"key_tag", "algorithm", "digest_type",
+                                         "digest",  "ds",        NULL};
+    if (!json_is_object(o)) {
+        api_error(rs, 400, "ds_records[%zu] must be an object", idx);
+        return -1;
+    }
+    if (api_only_fields(o, fields, rs) < 0)
+        return -1;
+    memset(ds, 0, sizeof *ds);
+    const char *line = NULL, *digest = NULL;
+    if (api_str_field(o, "ds", 0, 1000, &line, rs) < 0)
+        return -1;
+    int has_fields = json_object_get(o, "key_tag") || json_object_get(o, "algorithm") ||
+                     json_object_get(o, "digest_type") || json_object_get(o, "digest");
+    if (!has_fields && line) {
+        sd_err e;
+        if (sd_ds_parse(line, ds, &e) < 0) {
+            api_fail(rs, &e);
+            return -1;
+        }
+    } else {
+        long long tag, alg, type;
+        if (api_int_field(o, "key_tag", 1, 0, 65535, &tag, NULL, rs) < 0 ||
+            api_int_field(o, "algorithm", 1, 1, 255, &alg, NULL, rs) < 0 ||
+            api_int_field(o, "digest_type", 1, 1, 255, &type, NULL, rs) < 0 ||
+            api_str_field(o, "digest", 1, 128, &digest, rs) < 0)
+            return -1;
+        if (!is_hex(digest)) {
+            api_error(rs, 400, "ds_records[%zu].digest must be hexadecimal", idx);
+            return -1;
+        }
+        ds->key_tag = (int)tag;
+        ds->algorithm = (int)alg;
+        ds->digest_type = (int)type;
+        snprintf(ds->digest, sizeof ds->digest, "%s", digest);
+    }
+    if (ds->digest_type != 2 && ds->digest_type != 4) {
+        api_error(rs, 400, "ds_records[%zu]: digest_type must be 2 (SHA-256) or 4 (SHA-384)", idx);
+        return -1;
+    }
+    return 0;
+}
+
+/* POST .../dnssec/confirm-ds-published {"ds_records": [1..16 DS]}: pending_ds or
+ * rotating_ksk -> active. Needs dnssec:enable while pending_ds, dnssec:rotate while
+ * rotating_ksk. Every DS must match a current KSK (400 otherwise). */
+void api_h_dnssec_confirm_ds(api_req *rq, api_resp *rs)
+{
+    static const char *const fields[] = {"ds_records", NULL};
+    sd_zone z;
+    sd_err e;
+    char status[32];
+    if (api_zone_lookup(rq, NULL, &z, rs) < 0)
+        return;
+    if (sd_dnssec_status(rq->db, z.id, status, sizeof status, &e) < 0) {
+        api_fail(rs, &e);
+        return;
+    }
+    const char *scope = strcmp(status, "rotating_ksk") == 0 ? "dnssec:rotate" : "dnssec:enable";
+    if (strcmp(status, "pending_ds") == 0 || strcmp(status, "rotating_ksk") == 0) {
+        if (!sd_token_allows(rq->token, scope, z.name)) {
+            api_error(rs, 403, "confirming DS while the zone is %s needs the scope %s", status,
+                      scope);
+            return;
+        }
+    }
+    if (api_only_fields(rq->body, fields, rs) < 0)
+        return;
+    json_t *arr = json_object_get(rq->body, "ds_records");
+    size_t n = json_array_size(arr);
+    if (!json_is_array(arr) || n < 1 || n > 16) {
+        api_error(rs, 400, "field 'ds_records' must be an array of 1 to 16 DS records");
+        return;
+    }
+    sd_ds ds[16];
+    for (size_t i = 0; i < n; i++)
+        if (ds_from_json(json_array_get(arr, i), i, &ds[i], rs) < 0)
+            return;
+    sd_ctx c = ctx_of(rq);
+    if (sd_dnssec_confirm_ds(&c, &z, ds, n, &e) < 0) {
+        fail_status(rq, &z, &e, rs);
+        return;
+    }
+    api_reply(rs, 200, action_reply(rq, &z, "confirm-ds-published", "DS publication confirmed"));
+}
+
+/* POST .../dnssec/sync: for now the current state (a later change purges PowerDNS's caches
+ * here). */
+void api_h_dnssec_sync(api_req *rq, api_resp *rs)
+{
+    sd_zone z;
+    sd_err e;
+    json_t *state;
+    if (api_zone_lookup(rq, "dnssec:rotate", &z, rs) < 0 || api_only_fields(rq->body, NULL, rs) < 0)
+        return;
+    if (snapshot(rq, &z, &state, &e) < 0) {
+        api_fail(rs, &e);
+        return;
+    }
+    api_reply(rs, 200, state);
+}
+
+/* GET .../dnssec/events?limit=1..1000 (50)&before=ID: the zone's audit rows, newest first;
+ * next_before is the "before" of the next page, or null on the last one. */
+void api_h_dnssec_events(api_req *rq, api_resp *rs)
+{
+    sd_zone z;
+    sd_err e;
+    long long limit, before;
+    if (api_zone_lookup(rq, "dnssec:read", &z, rs) < 0 ||
+        api_query_int(rq, "limit", 1, 1000, 50, &limit, rs) < 0 ||
+        api_query_int(rq, "before", 1, 9007199254740991LL, 0, &before, rs) < 0)
+        return;
+    json_t *events;
+    int more;
+    if (sd_audit_zone_json(rq->db, z.name, before, (int)limit, &events, &more, &e) < 0) {
+        api_fail(rs, &e);
+        return;
+    }
+    json_t *last = json_array_get(events, json_array_size(events) - 1);
+    json_t *next = more && last ? json_incref(json_object_get(last, "id")) : json_null();
+    api_reply(rs, 200,
+              json_pack("{s:s, s:s, s:o, s:o}", "domain_id", z.public_id, "name", z.name, "events",
+                        events, "next_before", next));
+}

@@ -1,0 +1,274 @@
+/* server.c - libmicrohttpd glue: connections, bodies, responses, the request log.
+ *
+ * Threading: MHD's internal polling (epoll on Linux) with a fixed pool of worker threads,
+ * not a thread per connection. A slow or idle client then costs a socket and a little
+ * memory but never a thread, so a few hundred stalled clients cannot starve the rest, and
+ * the number of threads (and so of SQLite connections, one per worker, taken from the pool
+ * for the length of one request) stays fixed. Handlers block their worker while they run
+ * (key generation, an fsync'd commit): --threads sets how many run at once.
+ *
+ * Paths are not unescaped by MHD (a no-op unescape callback): the router splits the raw
+ * path at '/' and decodes each segment itself, so "%2F" cannot make a new segment. */
+#include "api_server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "api_dispatch.h"
+#include "api_json_io.h"
+#include "api_log.h"
+
+struct api_http {
+    struct MHD_Daemon *d;
+};
+
+/* One request's state between MHD's calls: start time and the body so far. */
+typedef struct conn_state {
+    struct timespec start;
+    char *body;
+    size_t len, cap;
+    int too_big;
+} conn_state;
+
+/* Milliseconds since t0. */
+static double ms_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* Leaves every URL and argument as received: see the comment at the top. */
+static size_t no_unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void)cls;
+    (void)c;
+    return strlen(s);
+}
+
+/* The query lookup that handlers use. */
+static const char *query_get(void *qctx, const char *key)
+{
+    return MHD_lookup_connection_value(qctx, MHD_GET_ARGUMENT_KIND, key);
+}
+
+/* Sends rs on c (and logs the request). Returns MHD's verdict. */
+static enum MHD_Result send_resp(struct MHD_Connection *c, const char *method, const char *url,
+                                 const conn_state *cs, api_resp *rs, const char *token_name,
+                                 int close_after)
+{
+    struct MHD_Response *r;
+    if (rs->raw) {
+        r = MHD_create_response_from_buffer(rs->raw_len, (void *)rs->raw, MHD_RESPMEM_PERSISTENT);
+    } else if (rs->body && rs->status != 204) {
+        char *text = json_dumps(rs->body, JSON_COMPACT);
+        size_t len = text ? strlen(text) : 0;
+        char *buf = text ? realloc(text, len + 2) : NULL;
+        if (!buf) {
+            free(text);
+            return MHD_NO;
+        }
+        buf[len++] = '\n';
+        buf[len] = '\0';
+        r = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
+    } else {
+        r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    }
+    if (!r)
+        return MHD_NO;
+    if (rs->status != 204)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (rs->retry_after > 0) {
+        char v[16];
+        snprintf(v, sizeof v, "%d", rs->retry_after);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, v);
+    }
+    if (rs->allow[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rs->allow);
+    if (rs->location[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, rs->location);
+    if (rs->status == 401)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"scaidns\"");
+    if (close_after)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned)rs->status, r);
+    MHD_destroy_response(r);
+    api_log_request(method, url, rs->status, ms_since(&cs->start), token_name);
+    return ret;
+}
+
+/* Appends upload bytes to the body, or marks it too big (and drops it). */
+static void take_body(conn_state *cs, const char *data, size_t n)
+{
+    if (cs->too_big)
+        return;
+    if (cs->len + n > API_MAX_BODY) {
+        cs->too_big = 1;
+        free(cs->body);
+        cs->body = NULL;
+        cs->len = cs->cap = 0;
+        return;
+    }
+    if (cs->len + n > cs->cap) {
+        size_t cap = cs->cap ? cs->cap : 1024;
+        while (cap < cs->len + n)
+            cap *= 2;
+        char *b = realloc(cs->body, cap);
+        if (!b) {
+            cs->too_big = 1; /* cannot hold it: refuse like an oversized body */
+            return;
+        }
+        cs->body = b;
+        cs->cap = cap;
+    }
+    memcpy(cs->body + cs->len, data, n);
+    cs->len += n;
+}
+
+/* MHD's request callback: first call sets up state (and refuses an announced oversized
+ * body at once), then body chunks arrive, then the final call dispatches. */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    const api_server *srv = cls;
+    conn_state *cs = *con_cls;
+    if (!cs) {
+        cs = calloc(1, sizeof *cs);
+        if (!cs)
+            return MHD_NO;
+        clock_gettime(CLOCK_MONOTONIC, &cs->start);
+        *con_cls = cs;
+        const char *cl =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > API_MAX_BODY) {
+            cs->too_big = 1;
+            api_resp rs = {0};
+            api_error(&rs, 413, "the request body is larger than %d bytes", API_MAX_BODY);
+            enum MHD_Result ret = send_resp(c, method, url, cs, &rs, "", 1);
+            json_decref(rs.body);
+            return ret;
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        take_body(cs, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    api_http_in in = {
+        .method = method,
+        .path = url,
+        .authorization =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+        .body = cs->body,
+        .body_len = cs->len,
+        .body_too_big = cs->too_big,
+        .query = query_get,
+        .qctx = c,
+    };
+    api_resp rs = {0};
+    char token_name[128];
+    api_dispatch(srv, &in, &rs, token_name, sizeof token_name);
+    enum MHD_Result ret = send_resp(c, method, url, cs, &rs, token_name, rs.status == 413);
+    json_decref(rs.body);
+    return ret;
+}
+
+/* Frees the request state when MHD is done with the request. */
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)toe;
+    conn_state *cs = *con_cls;
+    if (cs) {
+        free(cs->body);
+        free(cs);
+    }
+    *con_cls = NULL;
+}
+
+/* Splits "host:port" / "[v6]:port" into host and port. */
+static int split_listen(const char *listen, char *host, size_t hlen, char *port, size_t plen,
+                        sd_err *e)
+{
+    const char *colon;
+    const char *h = listen;
+    size_t hl;
+    if (listen[0] == '[') {
+        const char *end = strchr(listen, ']');
+        if (!end || end[1] != ':')
+            return sd_fail(e, SD_EBADINPUT, "api-listen '%s' is not [address]:port", listen);
+        h = listen + 1;
+        hl = (size_t)(end - h);
+        colon = end + 1;
+    } else {
+        colon = strrchr(listen, ':');
+        if (!colon)
+            return sd_fail(e, SD_EBADINPUT, "api-listen '%s' is not host:port", listen);
+        hl = (size_t)(colon - listen);
+    }
+    if (hl == 0 || hl >= hlen || strlen(colon + 1) == 0 || strlen(colon + 1) >= plen)
+        return sd_fail(e, SD_EBADINPUT, "api-listen '%s' is not host:port", listen);
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    snprintf(port, plen, "%s", colon + 1);
+    return 0;
+}
+
+int api_http_start(const api_server *srv, const char *listen, const api_http_opts *opts,
+                   struct api_http **out, unsigned *bound_port, sd_err *e)
+{
+    char host[256], port[16];
+    *out = NULL;
+    if (split_listen(listen, host, sizeof host, port, sizeof port, e) < 0)
+        return -SD_EBADINPUT;
+    struct addrinfo hints = {0}, *ai = NULL;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+    int g = getaddrinfo(host, port, &hints, &ai);
+    if (g != 0)
+        return sd_fail(e, SD_EBADINPUT, "api-listen '%s': %s", listen, gai_strerror(g));
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+    if (ai->ai_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, (void *)srv, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+        MHD_OPTION_THREAD_POOL_SIZE, opts->threads, MHD_OPTION_CONNECTION_TIMEOUT, opts->timeout,
+        MHD_OPTION_CONNECTION_LIMIT, opts->max_conns, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)(64 * 1024), MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+        MHD_OPTION_END);
+    freeaddrinfo(ai);
+    if (!d)
+        return sd_fail(e, SD_EINTERNAL, "cannot listen on %s (in use, or not an address here?)",
+                       listen);
+    struct api_http *h = calloc(1, sizeof *h);
+    if (!h) {
+        MHD_stop_daemon(d);
+        return sd_fail(e, SD_EINTERNAL, "out of memory");
+    }
+    h->d = d;
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    *bound_port = info ? info->port : 0;
+    *out = h;
+    return 0;
+}
+
+void api_http_stop(struct api_http *h)
+{
+    if (!h)
+        return;
+    MHD_stop_daemon(h->d);
+    free(h);
+}
