@@ -1,0 +1,157 @@
+# api.sh - shell helpers for the scaidns-api integration tests. Source it from a test
+# script (bash, set -euo pipefail):
+#
+#   . "$SCAIDNS_SRC/test/integration/lib/api.sh"
+#   api_init                        # temp dir $T, keystore, seal key, cleanup trap
+#   TOK=$(api_token ops dnssec:read,zones:read [zones])
+#   api_start [--threads=N ...]     # scaidns-api on a free loopback port -> $URL, $API_LOG
+#   call POST /api/v1/domains "$TOK" '{"name":"example.com"}'   # sets $CODE, body in $OUT
+#   expect 201 POST /api/v1/domains "$TOK" '{"name":"b.example"}'  # call + check status
+#   jf '.id'                        # jq -r on the last body
+#   db_sum                          # sha256 of `sqlite3 DB .dump`
+#
+# Every process started here is stopped by the EXIT trap. KEEP=1 keeps $T for a look.
+
+BIN=${SCAIDNS_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/build/bin}
+SRC=${SCAIDNS_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
+API_PIDS=()
+FAILS=0
+CHECKS=0
+
+# Stops what the test started; removes $T unless KEEP=1.
+api_cleanup() {
+  local pid
+  for pid in "${API_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${API_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  API_PIDS=()
+  if [ -n "${T:-}" ] && [ "${KEEP:-0}" != 1 ]; then rm -rf "$T"; fi
+}
+
+# Makes $T with a keystore ($DB), a seal key pair and $T/scaidns.conf ($CONF).
+api_init() {
+  for tool in curl jq sqlite3 python3 sha256sum; do
+    command -v "$tool" >/dev/null || { echo "FAIL: $tool is not installed"; exit 1; }
+  done
+  [ -x "$BIN/scaidns-api" ] || { echo "FAIL: $BIN/scaidns-api not built"; exit 1; }
+  T=$(mktemp -d /tmp/scaidns-api-it.XXXXXX)
+  chmod 700 "$T"
+  trap api_cleanup EXIT
+  trap 'exit 130' INT TERM
+  DB=$T/scaidns.db
+  CONF=$T/scaidns.conf
+  cat >"$CONF" <<CONF
+db=$DB
+seal-key=$T/seal.key
+backend-socket=$T/backend.sock
+default-ns=ns1.example.net.,ns2.example.net.
+default-soa-mail=hostmaster.example.net.
+CONF
+  "$BIN/scaidnsctl" --config "$CONF" init >/dev/null
+}
+
+# Runs scaidnsctl on the test's keystore.
+ctl() { "$BIN/scaidnsctl" --config "$CONF" "$@"; }
+
+# Prints a new token named $1 with scopes $2 (and zones $3).
+api_token() {
+  if [ $# -ge 3 ]; then ctl token create --name "$1" --scopes "$2" --zones "$3"
+  else ctl token create --name "$1" --scopes "$2"; fi
+}
+
+# Prints a TCP port on 127.0.0.1 that is free right now.
+api_free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Starts scaidns-api (extra arguments passed on) on a free port; sets $PORT, $URL, $API_LOG
+# and $API_PID, and waits until /healthz answers.
+api_start() {
+  local try
+  API_LOG=$T/api.log
+  for try in 1 2 3 4 5; do
+    PORT=$(api_free_port)
+    "$BIN/scaidns-api" --config "$CONF" --api-listen="127.0.0.1:$PORT" "$@" 2>>"$API_LOG" &
+    API_PID=$!
+    API_PIDS+=("$API_PID")
+    URL=http://127.0.0.1:$PORT
+    for _ in $(seq 100); do
+      if curl -s -o /dev/null "$URL/healthz"; then return 0; fi
+      kill -0 "$API_PID" 2>/dev/null || break
+      sleep 0.05
+    done
+    kill "$API_PID" 2>/dev/null || true
+  done
+  echo "FAIL: scaidns-api did not start:"; cat "$API_LOG"; exit 1
+}
+
+# Stops the server started last.
+api_stop() {
+  kill "$API_PID" 2>/dev/null || true
+  wait "$API_PID" 2>/dev/null || true
+}
+
+# call METHOD PATH [TOKEN] [BODY] [curl options...]: sets $CODE and the body file $OUT
+# (headers in $HDR). The path is sent as is (--path-as-is).
+call() {
+  local method=$1 path=$2 tok=${3:-} body=${4:-}
+  shift $(($# < 4 ? $# : 4))
+  OUT=$T/out.json
+  HDR=$T/out.hdr
+  local args=(-s --path-as-is -o "$OUT" -D "$HDR" -w '%{http_code}' -X "$method" --max-time 30)
+  [ -n "$tok" ] && args+=(-H "Authorization: Bearer $tok")
+  [ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
+  CODE=$(curl "${args[@]}" "$@" "$URL$path" || true)
+}
+
+# Records a check: ok "what" or bad "what".
+ok() { CHECKS=$((CHECKS + 1)); }
+bad() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); echo "FAIL: $*" >&2; }
+
+# check "what" COMMAND...: runs the command; a failure is recorded with what.
+check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
+
+# expect STATUS METHOD PATH [TOKEN] [BODY] [curl options...]: call and compare the status;
+# an error status must come with a JSON body {"error": string, "code": STATUS}.
+expect() {
+  local want=$1
+  shift
+  call "$@"
+  if [ "$CODE" != "$want" ]; then
+    bad "$1 $2: status $CODE, wanted $want; body: $(head -c 300 "$OUT")"
+    return 0
+  fi
+  ok
+  if [ "$want" -ge 400 ] && [ "$1" != HEAD ]; then
+    check "$1 $2: error body" jq -e --argjson c "$want" \
+      '(.error | type == "string" and length > 0) and .code == $c' "$OUT" >/dev/null
+  fi
+}
+
+# jf FILTER: jq -r FILTER on the last body.
+jf() { jq -r "$1" "$OUT"; }
+
+# jcheck "what" FILTER: the filter must be true on the last body.
+jcheck() {
+  if jq -e "$2" "$OUT" >/dev/null 2>&1; then ok; else bad "$1: $2 on $(head -c 400 "$OUT")"; fi
+}
+
+# hdr NAME: the value of response header NAME of the last call.
+hdr() { tr -d '\r' <"$HDR" | awk -v n="$(echo "$1" | tr 'A-Z' 'a-z')" -F': ' 'tolower($1) == n { print $2 }' | tail -1; }
+
+# Prints the sha256 of the whole keystore's SQL dump.
+db_sum() { sqlite3 "$DB" .dump | sha256sum | cut -d' ' -f1; }
+
+# Prints the sha256 of the keystore's dump without the audit table.
+db_sum_noaudit() {
+  sqlite3 "$DB" .dump | grep -v '^INSERT INTO audit' | sha256sum | cut -d' ' -f1
+}
+
+# Ends the test: prints the count and exits 1 on any failure.
+api_done() {
+  if [ "$FAILS" -gt 0 ]; then
+    echo "$(basename "$0"): $FAILS of $CHECKS checks FAILED" >&2
+    [ -n "${API_LOG:-}" ] && tail -20 "$API_LOG" >&2
+    exit 1
+  fi
+  echo "$(basename "$0"): all $CHECKS checks passed"
+}
