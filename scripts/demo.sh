@@ -40,3 +40,60 @@ ctl zone import "$ZONE" "$DEMO/demo.zone"
 ctl dnssec enable "$ZONE"
 ctl dnssec status "$ZONE" | jq '{status, algorithm, ksk: [.ksk[].key_tag], zsk: [.zsk[].key_tag]}'
 echo "The keystore is $DEMO/scaidns.db; try: sqlite3 $DEMO/scaidns.db 'SELECT * FROM dnssec_status'"
+
+# --- Serving it: pdns_server + scaidns-backend on loopback, checked by a validating delv ---
+PIDS=()
+stop_all() {
+  trap - EXIT
+  kill "${PIDS[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+  echo "stopped pdns_server and scaidns-backend"
+}
+trap stop_all EXIT
+trap 'exit 0' INT TERM
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+echo "\$ scaidns-backend --config $DEMO/scaidns.conf" >&2
+build/bin/scaidns-backend --config "$DEMO/scaidns.conf" 2>>"$DEMO/backend.log" &
+PIDS+=($!)
+for _ in $(seq 100); do [ -S "$DEMO/backend.sock" ] && break; sleep 0.1; done
+mkdir -p "$DEMO/pdns" "$DEMO/pdns-run"
+cat >"$DEMO/pdns/pdns.conf" <<CONF
+launch=remote
+remote-connection-string=unix:path=$DEMO/backend.sock
+remote-dnssec=yes
+local-address=127.0.0.1
+local-port=$PORT
+socket-dir=$DEMO/pdns-run
+guardian=no
+daemon=no
+disable-syslog=yes
+loglevel=4
+security-poll-suffix=
+CONF
+echo "\$ pdns_server --config-dir=$DEMO/pdns   (127.0.0.1 port $PORT)" >&2
+pdns_server --config-dir="$DEMO/pdns" >>"$DEMO/pdns.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 150); do
+  dig @127.0.0.1 -p "$PORT" +short +time=1 +tries=1 "$ZONE" SOA >/dev/null 2>&1 && break
+  sleep 0.1
+done
+# Trust exactly the DS printed above, as a parent zone would publish it.
+{
+  echo "trust-anchors {"
+  build/bin/scaidnsctl --config "$DEMO/scaidns.conf" ds "$ZONE" |
+    awk '{ for (i = 2; i <= NF; i++) if ($i == "DS") {
+      printf "  \"%s\" static-ds %s %s %s \"%s\";\n", $1, $(i + 1), $(i + 2), $(i + 3), $(i + 4); break } }'
+  echo "};"
+} >"$DEMO/anchor.conf"
+echo "\$ delv @127.0.0.1 -p $PORT -a $DEMO/anchor.conf +root=$ZONE www.$ZONE A" >&2
+delv @127.0.0.1 -p "$PORT" -a "$DEMO/anchor.conf" +root="$ZONE" "www.$ZONE" A
+echo
+echo "pdns_server answers signed on 127.0.0.1 port $PORT, e.g.:"
+echo "  dig @127.0.0.1 -p $PORT +dnssec www.$ZONE A"
+echo "  delv @127.0.0.1 -p $PORT -a $DEMO/anchor.conf +root=$ZONE nothere.$ZONE A"
+echo "Ctrl-C stops everything."
+while :; do
+  sleep 3600 &
+  PIDS+=($!)
+  wait $! || true
+done
