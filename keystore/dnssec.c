@@ -53,7 +53,7 @@ static int newkey_make(const sd_ctx *c, const sd_zone *z, int alg, int bits, uin
 /* The timeline of a key to insert; 0 = NULL. */
 typedef struct timeline {
     const char *state;
-    int64_t publish_at, activate_at, expires_at, ds_submitted_at;
+    int64_t publish_at, activate_at, expires_at, ds_submitted_at, roll_at, ds_publish_at;
 } timeline;
 
 /* Binds v, or NULL when v is 0. */
@@ -73,8 +73,8 @@ static int newkey_insert(const sd_ctx *c, const sd_zone *z, const newkey *k, con
     if (sd_db_prepare(c->db,
                       "INSERT INTO keys(kid, zone_id, role, flags, algorithm, bits, key_tag, "
                       "public_key, sealed_private, state, created_at, publish_at, activate_at, "
-                      "expires_at, ds_submitted_at) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      "expires_at, ds_submitted_at, roll_at, ds_publish_at) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                       &st, e) < 0)
         return -e->code;
     sqlite3_bind_text(st, 1, k->kid, -1, SQLITE_STATIC);
@@ -92,6 +92,8 @@ static int newkey_insert(const sd_ctx *c, const sd_zone *z, const newkey *k, con
     bind_time(st, 13, t->activate_at);
     bind_time(st, 14, t->expires_at);
     bind_time(st, 15, t->ds_submitted_at);
+    bind_time(st, 16, t->roll_at);
+    bind_time(st, 17, t->ds_publish_at);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
@@ -104,9 +106,7 @@ static int newkey_insert(const sd_ctx *c, const sd_zone *z, const newkey *k, con
 int sd_dnssec_status(sqlite3 *db, int64_t zone_id, char *status, size_t len, sd_err *e)
 {
     sqlite3_stmt *st;
-    if (sd_db_prepare(db,
-                      "SELECT status FROM dnssec_status WHERE zone_id = ?",
-                      &st, e) < 0)
+    if (sd_db_prepare(db, "SELECT status FROM dnssec_status WHERE zone_id = ?", &st, e) < 0)
         return -e->code;
     sqlite3_bind_int64(st, 1, zone_id);
     int rc = sqlite3_step(st);
@@ -144,8 +144,7 @@ static int require_status(const sd_ctx *c, const sd_zone *z, const char *allowed
                    status, allowed);
 }
 
-/* Reads the TTLs the zone serves. */
-static int zone_ttls(sqlite3 *db, int64_t zone_id, sd_zone_ttls *t, sd_err *e)
+int sd_zone_ttls_load(sqlite3 *db, int64_t zone_id, sd_zone_ttls *t, sd_err *e)
 {
     memset(t, 0, sizeof *t);
     sqlite3_stmt *st;
@@ -237,9 +236,23 @@ int sd_dnssec_enable(const sd_ctx *c, const sd_zone *z, int algorithm, sd_err *e
     }
     int rc = sd_db_begin(c->db, e);
     if (rc == 0) {
-        timeline tk = {"active", c->now, c->now, c->now + p.ksk_lifetime, c->now};
-        timeline tz = {"active", c->now, c->now, c->now + p.zsk_lifetime, 0};
-        if (require_status(c, z, "disabled", "enable", status, e) < 0 ||
+        sd_zone_ttls ttls = {0, 0, 0};
+        int64_t kexp = c->now + p.ksk_lifetime, zexp = c->now + p.zsk_lifetime;
+        int ok = sd_zone_ttls_load(c->db, z->id, &ttls, e) == 0;
+        /* Going live: the DS may appear only once no resolver holds an unsigned answer or
+         * a DNSKEY set without the new keys. */
+        int64_t wait = sd_wait_publish(&p, &ttls) > sd_wait_retire(&p, &ttls)
+                           ? sd_wait_publish(&p, &ttls)
+                           : sd_wait_retire(&p, &ttls);
+        timeline tk = {"active",     c->now, c->now,
+                       kexp,         c->now, sd_roll_ksk_at(&p, &ttls, kexp, c->now),
+                       c->now + wait};
+        timeline tz = {.state = "active",
+                       .publish_at = c->now,
+                       .activate_at = c->now,
+                       .expires_at = zexp,
+                       .roll_at = sd_roll_zsk_at(&p, &ttls, zexp, c->now)};
+        if (!ok || require_status(c, z, "disabled", "enable", status, e) < 0 ||
             newkey_insert(c, z, &ksk, &tk, NULL, e) < 0 ||
             newkey_insert(c, z, &zsk, &tz, NULL, e) < 0) {
             rc = abort_tx(c, z, "dnssec-enable", e);
@@ -409,15 +422,14 @@ static int keys_update(sqlite3 *db, const char *sql, int64_t zone_id, int64_t v,
     return rc == SQLITE_DONE ? 0 : sd_db_fail(db, e, "update keys");
 }
 
-int sd_dnssec_rotate_zsk(const sd_ctx *c, const sd_zone *z, sd_err *e)
+/* rotate-zsk, allowed while the zone's status is one of allowed (comma separated). */
+static int rotate_zsk(const sd_ctx *c, const sd_zone *z, const char *allowed, sd_err *e)
 {
     char status[32];
     int alg, bits;
     sd_policy p;
-    if (sd_dnssec_status(c->db, z->id, status, sizeof status, e) < 0)
+    if (require_status(c, z, allowed, "rotate-zsk", status, e) < 0)
         return -e->code;
-    if (strcmp(status, "active") != 0)
-        return require_status(c, z, "active", "rotate-zsk", status, e);
     if (current_alg(c->db, z, "ZSK", &alg, &bits, e) < 0 ||
         sd_policy_load(c->db, z->id, c->defaults, &p, e) < 0)
         return -e->code;
@@ -427,11 +439,16 @@ int sd_dnssec_rotate_zsk(const sd_ctx *c, const sd_zone *z, sd_err *e)
     int rc = sd_db_begin(c->db, e);
     if (rc == 0) {
         sd_zone_ttls ttls = {0, 0, 0};
-        int ok = require_status(c, z, "active", "rotate-zsk", status, e) == 0 &&
-                 zone_ttls(c->db, z->id, &ttls, e) == 0;
+        int ok = require_status(c, z, allowed, "rotate-zsk", status, e) == 0 &&
+                 sd_zone_ttls_load(c->db, z->id, &ttls, e) == 0;
         int64_t activate = c->now + sd_wait_publish(&p, &ttls);
         int64_t remove = activate + sd_wait_retire(&p, &ttls);
-        timeline t = {"published", c->now, activate, activate + p.zsk_lifetime, 0};
+        int64_t exp = activate + p.zsk_lifetime;
+        timeline t = {.state = "published",
+                      .publish_at = c->now,
+                      .activate_at = activate,
+                      .expires_at = exp,
+                      .roll_at = sd_roll_zsk_at(&p, &ttls, exp, activate)};
         if (!ok || newkey_insert(c, z, &zsk, &t, NULL, e) < 0 ||
             keys_update(c->db,
                         "UPDATE keys SET retire_at = ?2 WHERE zone_id = ?1 AND role = 'ZSK' "
@@ -453,6 +470,16 @@ int sd_dnssec_rotate_zsk(const sd_ctx *c, const sd_zone *z, sd_err *e)
     return rc;
 }
 
+int sd_dnssec_rotate_zsk(const sd_ctx *c, const sd_zone *z, sd_err *e)
+{
+    return rotate_zsk(c, z, "active", e);
+}
+
+int sd_dnssec_roll_zsk_auto(const sd_ctx *c, const sd_zone *z, sd_err *e)
+{
+    return rotate_zsk(c, z, "active,rotating_ksk", e);
+}
+
 int sd_dnssec_rotate_ksk(const sd_ctx *c, const sd_zone *z, sd_err *e)
 {
     char status[32];
@@ -470,8 +497,18 @@ int sd_dnssec_rotate_ksk(const sd_ctx *c, const sd_zone *z, sd_err *e)
         return -e->code;
     int rc = sd_db_begin(c->db, e);
     if (rc == 0) {
-        timeline t = {"active", c->now, c->now, c->now + p.ksk_lifetime, c->now};
-        if (require_status(c, z, "active", "rotate-ksk", status, e) < 0 ||
+        sd_zone_ttls ttls = {0, 0, 0};
+        int64_t exp = c->now + p.ksk_lifetime;
+        int ok = sd_zone_ttls_load(c->db, z->id, &ttls, e) == 0;
+        /* The new DS may replace the old one once every cached DNSKEY set holds the new KSK. */
+        timeline t = {"active",
+                      c->now,
+                      c->now,
+                      exp,
+                      c->now,
+                      sd_roll_ksk_at(&p, &ttls, exp, c->now),
+                      c->now + sd_wait_publish(&p, &ttls)};
+        if (!ok || require_status(c, z, "active", "rotate-ksk", status, e) < 0 ||
             newkey_insert(c, z, &ksk, &t, NULL, e) < 0) {
             rc = abort_tx(c, z, "dnssec-rotate-ksk", e);
         } else {

@@ -14,6 +14,7 @@
 #include "error.h"
 #include "policy.h"
 #include "seal.h"
+#include "timing.h"
 #include "zone.h"
 
 /* What every lifecycle call needs to know besides its arguments. */
@@ -33,6 +34,9 @@ typedef struct sd_ds {
     char digest[129]; /* hex, any case */
 } sd_ds;
 
+/* Reads the TTLs that zone_id serves (largest RRset TTL, SOA TTL, SOA minimum). */
+int sd_zone_ttls_load(sqlite3 *db, int64_t zone_id, sd_zone_ttls *t, sd_err *e);
+
 /* The zone's status string (see above). */
 int sd_dnssec_status(sqlite3 *db, int64_t zone_id, char *status, size_t len, sd_err *e);
 
@@ -48,6 +52,11 @@ int sd_dnssec_confirm_ds(const sd_ctx *c, const sd_zone *z, const sd_ds *ds, siz
 /* rotate-zsk (pre-publication): a new ZSK published but not signing; the timed steps that
  * follow are recorded on the keys (activate_at, retire_at, remove_at). 409 unless active. */
 int sd_dnssec_rotate_zsk(const sd_ctx *c, const sd_zone *z, sd_err *e);
+
+/* The engine's rotate-zsk for an expiring ZSK: also allowed while a KSK rollover waits for
+ * the operator's DS (a ZSK must not expire meanwhile). The caller checks that no other ZSK
+ * rollover is under way. */
+int sd_dnssec_roll_zsk_auto(const sd_ctx *c, const sd_zone *z, sd_err *e);
 
 /* rotate-ksk (double-KSK): a new KSK published and signing beside the old one ->
  * rotating_ksk until its DS is confirmed. 409 unless active. */

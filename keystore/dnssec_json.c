@@ -13,7 +13,8 @@
 
 #define KEY_COLS                                                                                   \
     "id, role, flags, algorithm, bits, key_tag, public_key, state, created_at, publish_at, "       \
-    "activate_at, retire_at, remove_at, expires_at, ds_submitted_at, ds_seen_at"
+    "activate_at, retire_at, remove_at, expires_at, ds_submitted_at, ds_seen_at, roll_at, "        \
+    "ds_publish_at"
 
 /* Sets field name of o to the RFC 3339 time in column i, or null. */
 static void set_time(json_t *o, const char *name, sqlite3_stmt *st, int i)
@@ -54,9 +55,11 @@ static json_t *key_from_row(const sd_zone *z, sqlite3_stmt *st)
     set_time(o, "activate_at", st, 10);
     set_time(o, "retire_at", st, 11);
     set_time(o, "remove_at", st, 12);
+    set_time(o, "roll_at", st, 16);
     if (flags == SD_FLAGS_KSK) {
         set_time(o, "ds_submitted_at", st, 14);
         set_time(o, "ds_seen_at", st, 15);
+        set_time(o, "ds_publish_after", st, 17);
     }
     return o;
 }

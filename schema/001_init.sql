@@ -57,8 +57,10 @@ CREATE TABLE keys (
     activate_at     INTEGER,
     retire_at       INTEGER,
     remove_at       INTEGER,
+    roll_at         INTEGER,                        -- when the engine starts this key's successor
     expires_at      INTEGER NOT NULL,
     ds_submitted_at INTEGER,                        -- KSK: DS handed to the operator
+    ds_publish_at   INTEGER,                        -- KSK: earliest safe time to publish its DS
     ds_seen_at      INTEGER                         -- KSK: DS confirmed at the parent
 );
 CREATE INDEX keys_zone ON keys(zone_id, state);
@@ -121,8 +123,10 @@ SELECT z.name AS zone, k.id AS key_id, k.role, k.key_tag, k.algorithm, k.flags, 
        datetime(k.activate_at, 'unixepoch') AS activate,
        datetime(k.retire_at, 'unixepoch') AS retire,
        datetime(k.remove_at, 'unixepoch') AS remove,
+       datetime(k.roll_at, 'unixepoch') AS roll,
        datetime(k.expires_at, 'unixepoch') AS expires,
        datetime(k.ds_submitted_at, 'unixepoch') AS ds_submitted,
+       datetime(k.ds_publish_at, 'unixepoch') AS ds_publish_after,
        datetime(k.ds_seen_at, 'unixepoch') AS ds_seen
 FROM keys k JOIN zones z ON z.id = k.zone_id
 WHERE k.state <> 'removed';
@@ -149,7 +153,7 @@ FROM (
            (SELECT count(*) FROM keys k WHERE k.zone_id = z.id AND k.state <> 'removed'
                 AND k.role = 'ZSK') AS n_zsk,
            (SELECT min(CASE WHEN k.state = 'published' THEN coalesce(k.activate_at, k.remove_at)
-                            WHEN k.state = 'active' THEN coalesce(k.retire_at, k.remove_at)
+                            WHEN k.state = 'active' THEN coalesce(k.retire_at, k.remove_at, k.roll_at)
                             ELSE k.remove_at END)
               FROM keys k WHERE k.zone_id = z.id AND k.state <> 'removed') AS next_at,
            (SELECT group_concat(k.role || ' ' || k.key_tag || ' ' || k.state, ', ')
