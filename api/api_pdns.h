@@ -1,0 +1,27 @@
+/* api_pdns.h - talking to PowerDNS: its control socket (cache purges) and DNS (what it
+ * serves). Both are bounded by a timeout and report failures through sd_err. */
+#ifndef SCAIDNS_API_PDNS_H
+#define SCAIDNS_API_PDNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+/* Sends one command line (e.g. "purge example.com$") to PowerDNS's control socket at path and
+ * reads its answer (until PowerDNS closes) into reply. 503 when PowerDNS cannot be reached or
+ * does not answer within timeout_ms. */
+int api_pdns_control(const char *path, const char *command, int timeout_ms, char *reply,
+                     size_t len, sd_err *e);
+
+/* Drops every cache entry of zone (canonical name) and its DNSSEC key and metadata caches:
+ * "purge zone$". */
+int api_pdns_purge_zone(const char *path, const char *zone, int timeout_ms, sd_err *e);
+
+/* Asks PowerDNS at address ("host:port") for zone's DNSKEY RRset over TCP, without recursion;
+ * writes up to max key tags into tags and their count into *n. 503 when it does not answer,
+ * 500 for a SERVFAIL or malformed answer. */
+int api_pdns_dnskey_tags(const char *address, const char *zone, int timeout_ms, uint16_t *tags,
+                         size_t max, size_t *n, sd_err *e);
+
+#endif
