@@ -81,30 +81,34 @@ static int parse(const char *path, const char *origin, ldns_zone **zone, sd_err 
     return 0;
 }
 
-/* ldns_zone_new_frm_fp_l silently drops every SOA after the first, so the file is read once
- * more, record by record, to find a second SOA. Returns its line, or 0 if there is none. */
-static int second_soa_line(const char *path, const char *origin)
+/* Reads path record by record before parse() does: a syntax error is reported here, with its
+ * line, because ldns_zone_new_frm_fp_l leaks the records it had read when it meets one (ldns
+ * 1.8 frees the zone's list but not its records on that path); and a second SOA, which
+ * ldns_zone_new_frm_fp_l silently drops, is refused. */
+static int precheck(const char *path, const char *origin, sd_err *e)
 {
     FILE *f = fopen(path, "r");
     if (!f)
-        return 0;
-    ldns_rdf *o = ldns_dname_new_frm_str(origin), *prev = NULL;
+        return sd_fail(e, SD_EBADINPUT, "cannot open %s: %s", path, strerror(errno));
+    ldns_rdf *o = ldns_dname_new_frm_str(origin), *prev = o ? ldns_rdf_clone(o) : NULL;
     uint32_t ttl = 3600;
-    int line = 0, soas = 0, found = 0;
-    while (o && !found && !feof(f)) {
+    int line = 0, soas = 0, rc = prev ? 0 : sd_fail(e, SD_EINTERNAL, "out of memory");
+    while (rc == 0 && !feof(f)) {
         ldns_rr *rr = NULL;
         ldns_status s = ldns_rr_new_frm_fp_l(&rr, f, &ttl, &o, &prev, &line);
         if (s == LDNS_STATUS_OK && ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA && ++soas == 2)
-            found = line;
+            rc = sd_fail(e, SD_EBADINPUT, "%s:%d: more than one SOA record", path, line);
+        else if (s == LDNS_STATUS_SYNTAX_INCLUDE)
+            rc = sd_fail(e, SD_EBADINPUT, "%s:%d: $INCLUDE is not supported", path, line);
+        else if (s != LDNS_STATUS_OK && s != LDNS_STATUS_SYNTAX_EMPTY &&
+                 s != LDNS_STATUS_SYNTAX_TTL && s != LDNS_STATUS_SYNTAX_ORIGIN)
+            rc = sd_fail(e, SD_EBADINPUT, "%s:%d: %s", path, line, ldns_get_errorstr_by_id(s));
         ldns_rr_free(rr);
-        if (s != LDNS_STATUS_OK && s != LDNS_STATUS_SYNTAX_EMPTY && s != LDNS_STATUS_SYNTAX_TTL &&
-            s != LDNS_STATUS_SYNTAX_ORIGIN)
-            break;
     }
     ldns_rdf_deep_free(o);
     ldns_rdf_deep_free(prev);
     fclose(f);
-    return found;
+    return rc;
 }
 
 int sd_zone_import(sqlite3 *db, const char *name, const char *path, const char *actor, int64_t now,
@@ -114,15 +118,12 @@ int sd_zone_import(sqlite3 *db, const char *name, const char *path, const char *
     if (sd_name_canon(name, origin, sizeof origin, e) < 0)
         return -SD_EBADINPUT;
     ldns_zone *zone = NULL;
-    if (parse(path, origin, &zone, e) < 0)
-        return -SD_EBADINPUT;
+    if (precheck(path, origin, e) < 0 || parse(path, origin, &zone, e) < 0)
+        return -e->code;
     ldns_rr *soa = ldns_zone_soa(zone);
     int rc = 0;
-    int second = soa ? second_soa_line(path, origin) : 0;
     if (!soa)
         rc = sd_fail(e, SD_EBADINPUT, "%s has no SOA record", path);
-    else if (second)
-        rc = sd_fail(e, SD_EBADINPUT, "%s:%d: more than one SOA record", path, second);
     sd_zone z;
     size_t skipped = 0, stored = 0;
     if (rc == 0 && (rc = sd_db_begin(db, e)) == 0) {
