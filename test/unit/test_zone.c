@@ -446,6 +446,8 @@ static void test_import_bad(void **state)
                "$TTL 300\nsub IN SOA ns1.example.com. h.example.com. 1 3600 600 86400 300\n",
                "not at the apex");
     import_bad(t, "bad..name", "$TTL 300\n" SOA_LINE, "empty label");
+    import_bad(t, "example.com", "$TTL 300\n" SOA_LINE "$INCLUDE /etc/passwd\n",
+               ":3: $INCLUDE is not supported");
     /* Nothing at all was written for any of them: not even the zone row. */
     sd_zone z;
     sd_err e;
