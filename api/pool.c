@@ -3,15 +3,40 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "db.h"
+
+#define BUSY_WAIT_US 250      /* between two tries of a locked keystore */
+#define BUSY_LIMIT_US 5000000 /* give up (503) after this long, like sd_db_open's timeout */
+
+/* SQLite busy handler: retry every BUSY_WAIT_US until BUSY_LIMIT_US have passed since the
+ * first try (arg: that connection's own start time, set when count is 0). SQLite's own busy
+ * timeout backs off to 100 ms sleeps, which under many concurrent writers in this process
+ * turns a wait of a few milliseconds into a long tail; short steady waits hand the lock on
+ * almost as soon as it is free. */
+static int busy_wait(void *arg, int count)
+{
+    struct timespec *start = arg, now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (count == 0)
+        *start = now;
+    long long waited =
+        (long long)(now.tv_sec - start->tv_sec) * 1000000LL + (now.tv_nsec - start->tv_nsec) / 1000;
+    if (waited >= BUSY_LIMIT_US)
+        return 0;
+    struct timespec ts = {0, BUSY_WAIT_US * 1000L};
+    nanosleep(&ts, NULL);
+    return 1;
+}
 
 struct api_pool {
     pthread_mutex_t lock;
     pthread_cond_t freed;
     size_t n, nfree;
-    sqlite3 **all;  /* every connection, for closing */
-    sqlite3 **free; /* the free ones, a stack of nfree */
+    sqlite3 **all;               /* every connection, for closing */
+    sqlite3 **free;              /* the free ones, a stack of nfree */
+    struct timespec *busy_start; /* per connection, for busy_wait */
 };
 
 int api_pool_open(const char *path, size_t n, api_pool **out, sd_err *e)
@@ -26,7 +51,8 @@ int api_pool_open(const char *path, size_t n, api_pool **out, sd_err *e)
     pthread_cond_init(&p->freed, NULL);
     p->all = calloc(n, sizeof *p->all);
     p->free = calloc(n, sizeof *p->free);
-    if (!p->all || !p->free) {
+    p->busy_start = calloc(n, sizeof *p->busy_start);
+    if (!p->all || !p->free || !p->busy_start) {
         api_pool_close(p);
         return sd_fail(e, SD_EINTERNAL, "out of memory");
     }
@@ -35,6 +61,7 @@ int api_pool_open(const char *path, size_t n, api_pool **out, sd_err *e)
             api_pool_close(p);
             return -e->code;
         }
+        sqlite3_busy_handler(p->all[i], busy_wait, &p->busy_start[i]);
         p->n++;
         p->free[p->nfree++] = p->all[i];
     }
@@ -73,5 +100,6 @@ void api_pool_close(api_pool *p)
     pthread_cond_destroy(&p->freed);
     free(p->all);
     free(p->free);
+    free(p->busy_start);
     free(p);
 }
