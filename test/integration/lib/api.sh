@@ -146,8 +146,17 @@ db_sum_noaudit() {
   sqlite3 "$DB" .dump | grep -v '^INSERT INTO audit' | sha256sum | cut -d' ' -f1
 }
 
-# Ends the test: prints the count and exits 1 on any failure.
+# Ends the test: stops the server (it must exit 0 on SIGTERM, and a sanitizer build must
+# have reported nothing: no error, no leak), prints the count, exits 1 on any failure.
 api_done() {
+  if [ -n "${API_PID:-}" ] && kill -0 "$API_PID" 2>/dev/null; then
+    kill -TERM "$API_PID"
+    local rc=0
+    wait "$API_PID" || rc=$?
+    check "scaidns-api exits 0 on SIGTERM (got $rc)" test "$rc" = 0
+    check "no sanitizer report in the server log" \
+      bash -c "! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error' '$API_LOG'"
+  fi
   if [ "$FAILS" -gt 0 ]; then
     echo "$(basename "$0"): $FAILS of $CHECKS checks FAILED" >&2
     [ -n "${API_LOG:-}" ] && tail -20 "$API_LOG" >&2
