@@ -20,7 +20,7 @@ static const char *const OP_NAMES[] = {"enable", "confirm-ds", "rotate-zsk", "ro
 
 /* ---- oracles ------------------------------------------------------------------------------ */
 
-/* The DS (digest type 2 or 4) and key tag that ldns computes for a DNSKEY. */
+/* The DS (digest type 1, 2 or 4) and key tag that ldns computes for a DNSKEY. */
 static void ldns_ds(const char *zone, int flags, int alg, const char *pub, int digest_type,
                     sd_ds *out)
 {
@@ -28,7 +28,9 @@ static void ldns_ds(const char *zone, int flags, int alg, const char *pub, int d
     ldns_rr *key = NULL;
     snprintf(line, sizeof line, "%s 3600 IN DNSKEY %d 3 %d %s", zone, flags, alg, pub);
     assert_int_equal(ldns_rr_new_frm_str(&key, line, 0, NULL, NULL), LDNS_STATUS_OK);
-    ldns_rr *ds = ldns_key_rr2ds(key, digest_type == 2 ? LDNS_SHA256 : LDNS_SHA384);
+    ldns_rr *ds = ldns_key_rr2ds(key, digest_type == 1   ? LDNS_SHA1
+                                      : digest_type == 2 ? LDNS_SHA256
+                                                         : LDNS_SHA384);
     assert_non_null(ds);
     ldns_rdf *d = ldns_rr_rdf(ds, 3);
     memset(out, 0, sizeof *out);
@@ -434,6 +436,92 @@ static void test_cycles(void **state)
     th_assert_ok(sd_audit_verify(t->db, &rows, &e), e);
 }
 
+/* ---- races ---------------------------------------------------------------------------------
+ * enable and the rotations check the status before they generate keys (cheap refusals), then
+ * again inside their transaction, because another writer (the API, the scheduler, scaidnsctl)
+ * may have changed it meanwhile. To run a transition exactly in that gap, a second connection
+ * holds the write lock; when the call under test waits for it, its busy handler releases it
+ * and makes the other transition through that second connection first. */
+
+typedef struct race {
+    th_env *t;
+    sqlite3 *other;
+    const sd_zone *z;
+    op_t op;   /* what the other writer does */
+    int fired; /* the handler ran the other transition */
+    int rc;    /* and how it ended */
+    sd_err e;
+} race;
+
+static int race_busy(void *arg, int n)
+{
+    race *r = arg;
+    (void)n;
+    if (r->fired)
+        return 0;
+    r->fired = 1;
+    sqlite3_exec(r->other, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3 *mine = r->t->db;
+    r->t->db = r->t->ctx.db = r->other;
+    r->rc = run(r->t, r->z, r->op, &r->e);
+    r->t->db = r->t->ctx.db = mine;
+    return 1; /* try again: the lock is free now */
+}
+
+/* Runs mine on z while other is made by a concurrent writer in the gap; returns mine's result. */
+static int race_run(th_env *t, const sd_zone *z, op_t mine, op_t other, sd_err *e)
+{
+    race r = {t, NULL, z, other, 0, 0, {0, ""}};
+    sd_err oe;
+    th_assert_ok(sd_db_open(t->path, 0, &r.other, &oe), oe);
+    th_exec(r.other, "BEGIN IMMEDIATE");
+    sqlite3_busy_handler(t->db, race_busy, &r);
+    int rc = run(t, z, mine, e);
+    sqlite3_busy_timeout(t->db, 5000);
+    sd_db_close(r.other);
+    if (!r.fired)
+        fail_msg("%s never waited for the write lock: the race was not run", OP_NAMES[mine]);
+    if (r.rc != 0)
+        fail_msg("the concurrent %s failed: %s", OP_NAMES[other], r.e.msg);
+    return rc;
+}
+
+static void test_race_enable(void **state)
+{
+    th_env *t = *state;
+    sd_zone z;
+    sd_err e;
+    th_zone(t, "example.com", &z);
+    int rc = race_run(t, &z, OP_ENABLE, OP_ENABLE, &e);
+    th_assert_fail(rc, e, SD_ECONFLICT, "status: pending_ds");
+    /* One KSK and one ZSK: the late enable added none. */
+    assert_int_equal(th_int(t->db, "SELECT count(*) FROM keys WHERE zone_id = %lld", z.id), 2);
+    assert_status(t, &z, "pending_ds");
+}
+
+static void test_race_rotate(void **state)
+{
+    th_env *t = *state;
+    sd_zone a, b;
+    sd_err e;
+    reach(t, "a.example", "active", &a);
+    int rc = race_run(t, &a, OP_ROTATE_ZSK, OP_DISABLE, &e);
+    th_assert_fail(rc, e, SD_ECONFLICT, "disabled");
+    assert_int_equal(th_int(t->db,
+                            "SELECT count(*) FROM keys WHERE zone_id = %lld AND state <> 'removed'",
+                            a.id),
+                     0);
+    reach(t, "b.example", "active", &b);
+    rc = race_run(t, &b, OP_ROTATE_KSK, OP_ROTATE_ZSK, &e);
+    th_assert_fail(rc, e, SD_ECONFLICT, "rotating_zsk");
+    assert_int_equal(th_int(t->db,
+                            "SELECT count(*) FROM keys WHERE zone_id = %lld AND role = 'KSK' AND "
+                            "state <> 'removed'",
+                            b.id),
+                     1);
+    assert_status(t, &b, "rotating_zsk");
+}
+
 /* ---- confirm-ds ---------------------------------------------------------------------------- */
 
 static void test_confirm_digest_types(void **state)
@@ -512,6 +600,11 @@ static void confirm_wrong_ones(th_env *t, const sd_zone *z, const sd_zone *other
     /* Digest types other than 2 and 4 (SHA-1 is not accepted). */
     bad = good;
     bad.digest_type = 1;
+    confirm_bad(t, z, &bad, 1, "matches no current KSK");
+    char *kpub = th_text(t->db, "SELECT public_key FROM keys WHERE id = %lld", (long long)ksk);
+    ldns_ds(z->name, 257, 13, kpub, 1, &bad); /* a real SHA-1 DS of the right key */
+    free(kpub);
+    assert_int_equal(strlen(bad.digest), 40);
     confirm_bad(t, z, &bad, 1, "matches no current KSK");
     bad = good;
     bad.digest_type = 4; /* a SHA-256 digest labelled as SHA-384 */
@@ -936,6 +1029,8 @@ int main(void)
         T(test_from_rotating_zsk),
         T(test_from_rotating_ksk),
         T(test_cycles),
+        T(test_race_enable),
+        T(test_race_rotate),
         T(test_confirm_digest_types),
         T(test_confirm_wrong_pending),
         T(test_confirm_wrong_rotating),
