@@ -150,7 +150,7 @@ static inline int64_t th_int(sqlite3 *db, const char *fmt, ...)
 }
 
 /* The text in the first column of the first row of a query, as a new string ("" for NULL or
- * no row; "(none)" is never returned so that tests can compare exactly). Caller frees. */
+ * no row). Caller frees. */
 static inline char *th_text(sqlite3 *db, const char *fmt, ...)
 {
     va_list ap;
