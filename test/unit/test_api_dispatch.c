@@ -1,0 +1,252 @@
+/* test_api_dispatch.c - whole requests through api_dispatch (routing, limits, tokens,
+ * scopes, bodies, handlers) against a real temporary keystore, without a socket: the status
+ * and body of each, and that refused requests leave the keystore as it was. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api_dispatch.h"
+#include "api_pool.h"
+#include "db.h"
+#include "token.h"
+
+/* One test's world: a keystore, a seal key pair, a server and two tokens. */
+typedef struct world {
+    char dir[64];
+    char db[96];
+    api_server srv;
+    char all[SD_TOKEN_LEN + 8];  /* every scope */
+    char read[SD_TOKEN_LEN + 8]; /* dnssec:read, zones:read */
+    char only[SD_TOKEN_LEN + 8]; /* every scope, zone a.example only */
+} world;
+
+/* The query string of the next request: "key=value" or NULL. */
+typedef struct qs {
+    const char *key, *value;
+} qs;
+
+/* Looks key up in the qs the request carries. */
+static const char *qget(void *ctx, const char *key)
+{
+    qs *q = ctx;
+    return q && q->key && strcmp(q->key, key) == 0 ? q->value : NULL;
+}
+
+static int setup(void **state)
+{
+    world *w = calloc(1, sizeof *w);
+    sd_err e;
+    snprintf(w->dir, sizeof w->dir, "/tmp/test_api_dispatch.XXXXXX");
+    assert_non_null(mkdtemp(w->dir));
+    snprintf(w->db, sizeof w->db, "%s/k.db", w->dir);
+    sd_config_defaults(&w->srv.cfg);
+    snprintf(w->srv.cfg.db, sizeof w->srv.cfg.db, "%s", w->db);
+    snprintf(w->srv.cfg.seal_key, sizeof w->srv.cfg.seal_key, "%s/seal.key", w->dir);
+    assert_int_equal(sd_seal_create(w->srv.cfg.seal_key, &e), 0);
+    assert_int_equal(sd_seal_load_public(w->srv.cfg.seal_key, &w->srv.seal, &e), 0);
+    sd_policy_from_config(&w->srv.cfg, &w->srv.defaults);
+    sqlite3 *db;
+    assert_int_equal(sd_db_open(w->db, SD_DB_CREATE, &db, &e), 0);
+    const char *all = "dnssec:read,dnssec:enable,dnssec:disable,dnssec:rotate,zones:read,"
+                      "zones:write";
+    assert_int_equal(sd_token_create(db, "all", all, NULL, 1, w->all, sizeof w->all, &e), 0);
+    assert_int_equal(
+        sd_token_create(db, "read", "dnssec:read,zones:read", NULL, 1, w->read, sizeof w->read, &e),
+        0);
+    assert_int_equal(sd_token_create(db, "only", all, "a.example", 1, w->only, sizeof w->only, &e),
+                     0);
+    sd_db_close(db);
+    assert_int_equal(api_pool_open(w->db, 2, &w->srv.pool, &e), 0);
+    static const char doc[] = "{}";
+    w->srv.openapi = doc;
+    w->srv.openapi_len = 2;
+    *state = w;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    world *w = *state;
+    char cmd[160];
+    api_pool_close(w->srv.pool);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", w->dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", w->dir);
+    free(w);
+    return 0;
+}
+
+/* Sends one request; returns the status, *body the reply (caller decrefs; may be NULL). */
+static int req(world *w, const char *method, const char *path, const char *token, const char *body,
+               qs *q, json_t **out)
+{
+    char auth[128];
+    if (token)
+        snprintf(auth, sizeof auth, "Bearer %s", token);
+    api_http_in in = {method, path,     token ? auth : NULL, body, body ? strlen(body) : 0, 0,
+                      qget,   (void *)q};
+    api_resp rs = {0};
+    char name[128];
+    api_dispatch(&w->srv, &in, &rs, name, sizeof name);
+    if (rs.status >= 400 && rs.body) {
+        assert_int_equal(json_integer_value(json_object_get(rs.body, "code")), rs.status);
+        assert_true(json_is_string(json_object_get(rs.body, "error")));
+    }
+    if (out)
+        *out = rs.body;
+    else
+        json_decref(rs.body);
+    return rs.status;
+}
+
+/* Status only. */
+static int st(world *w, const char *method, const char *path, const char *token, const char *body)
+{
+    return req(w, method, path, token, body, NULL, NULL);
+}
+
+/* A fingerprint of the keystore: counts and the newest ids of every table. */
+static long long fingerprint(world *w)
+{
+    sqlite3 *db;
+    sd_err e;
+    long long v = 0;
+    assert_int_equal(sd_db_open(w->db, 0, &db, &e), 0);
+    sqlite3_stmt *s;
+    assert_int_equal(
+        sqlite3_prepare_v2(db,
+                           "SELECT (SELECT count(*) + coalesce(max(id), 0) * 7 FROM zones) * 1 + "
+                           "(SELECT count(*) FROM records) * 1000 + (SELECT count(*) FROM keys) "
+                           "* 100000 + (SELECT count(*) FROM audit) * 10000000 + "
+                           "(SELECT total(length(content)) FROM records)",
+                           -1, &s, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    sd_db_close(db);
+    return v;
+}
+
+static void test_routing_and_auth(void **state)
+{
+    world *w = *state;
+    assert_int_equal(st(w, "GET", "/healthz", NULL, NULL), 200);
+    assert_int_equal(st(w, "GET", "/api/v1/openapi.json", NULL, NULL), 200);
+    assert_int_equal(st(w, "GET", "/nope", w->all, NULL), 404);
+    assert_int_equal(st(w, "PUT", "/api/v1/domains", w->all, NULL), 405);
+    assert_int_equal(st(w, "GET", "/api/v1/domains/%zz", w->all, NULL), 400);
+    assert_int_equal(st(w, "GET", "/api/v1/domains", NULL, NULL), 401);
+    assert_int_equal(st(w, "GET", "/api/v1/domains", "scai_nope", NULL), 401);
+    assert_int_equal(st(w, "GET", "/api/v1/domains", w->read, NULL), 200);
+    assert_int_equal(st(w, "POST", "/api/v1/domains", w->read, "{\"name\":\"x.example\"}"), 403);
+    api_http_in big = {"POST", "/api/v1/domains", NULL, NULL, 0, 1, qget, NULL};
+    api_resp rs = {0};
+    char name[128];
+    api_dispatch(&w->srv, &big, &rs, name, sizeof name);
+    assert_int_equal(rs.status, 413);
+    json_decref(rs.body);
+}
+
+static void test_lifecycle(void **state)
+{
+    world *w = *state;
+    json_t *j;
+    assert_int_equal(
+        req(w, "POST", "/api/v1/domains", w->all, "{\"name\":\"a.example\"}", NULL, &j), 201);
+    char id[32];
+    snprintf(id, sizeof id, "%s", json_string_value(json_object_get(j, "id")));
+    json_decref(j);
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/domains/%s/dnssec/enable", id);
+    assert_int_equal(st(w, "POST", path, w->read, NULL), 403);
+    assert_int_equal(req(w, "POST", path, w->all, "{\"algorithm\": 13}", NULL, &j), 200);
+    assert_string_equal(json_string_value(json_object_get(j, "status")), "pending_ds");
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "ksk"), "flags")), 257);
+    json_t *ds = json_deep_copy(json_object_get(j, "ds_records"));
+    json_decref(j);
+    assert_int_equal(req(w, "POST", path, w->all, NULL, NULL, &j), 409);
+    assert_string_equal(json_string_value(json_object_get(j, "status")), "pending_ds");
+    json_decref(j);
+    json_t *body = json_pack("{s:o}", "ds_records", ds);
+    char *text = json_dumps(body, 0);
+    json_decref(body);
+    assert_int_equal(
+        st(w, "POST", "/api/v1/domains/a.example/dnssec/confirm-ds-published", w->all, text), 200);
+    free(text);
+    assert_int_equal(st(w, "POST", "/api/v1/domains/a.example/dnssec/rotate-zsk", w->all, "{}"),
+                     200);
+    assert_int_equal(req(w, "GET", "/api/v1/domains/a.example/dnssec", w->read, NULL, NULL, &j),
+                     200);
+    assert_string_equal(json_string_value(json_object_get(j, "status")), "rotating_zsk");
+    assert_int_equal(json_array_size(json_object_get(j, "zsk")), 2);
+    json_decref(j);
+    qs q = {"limit", "2"};
+    assert_int_equal(
+        req(w, "GET", "/api/v1/domains/a.example/dnssec/events", w->read, NULL, &q, &j), 200);
+    assert_int_equal(json_array_size(json_object_get(j, "events")), 2);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(j, "events"), 0), "action")),
+                        "dnssec-rotate-zsk");
+    assert_true(json_is_integer(json_object_get(j, "next_before")));
+    json_decref(j);
+    qs bad = {"limit", "0"};
+    assert_int_equal(
+        req(w, "GET", "/api/v1/domains/a.example/dnssec/events", w->read, NULL, &bad, NULL), 400);
+    assert_int_equal(st(w, "POST", "/api/v1/domains/a.example/dnssec/disable", w->all, NULL), 200);
+    assert_int_equal(st(w, "POST", "/api/v1/domains/a.example/dnssec/disable", w->all, NULL), 409);
+}
+
+static void test_refusals_change_nothing(void **state)
+{
+    world *w = *state;
+    assert_int_equal(st(w, "POST", "/api/v1/domains", w->all, "{\"name\":\"b.example\"}"), 201);
+    long long before = fingerprint(w);
+    static const struct {
+        const char *method, *path, *body;
+        int status;
+    } cases[] = {
+        {"POST", "/api/v1/domains", "{", 400},
+        {"POST", "/api/v1/domains", "{\"name\": 1}", 400},
+        {"POST", "/api/v1/domains", "{\"name\": \"b.example\"}", 409},
+        {"POST", "/api/v1/domains", "{\"name\": \"x.example\", \"zz\": 1}", 400},
+        {"POST", "/api/v1/domains/b.example/dnssec/enable", "{\"algorithm\": 7}", 400},
+        {"POST", "/api/v1/domains/b.example/dnssec/enable", "{\"algorithm\": \"13\"}", 400},
+        {"POST", "/api/v1/domains/b.example/dnssec/enable", "[]", 400},
+        {"POST", "/api/v1/domains/b.example/dnssec/disable", "{\"x\": 1}", 400},
+        {"POST", "/api/v1/domains/b.example/dnssec/confirm-ds-published", "{}", 400},
+        {"PUT", "/api/v1/domains/b.example/rrsets/www/A", "{\"records\": []}", 400},
+        {"PUT", "/api/v1/domains/b.example/rrsets/www/A", "{\"ttl\": -5, \"records\": [\"x\"]}",
+         400},
+        {"PUT", "/api/v1/domains/b.example/rrsets/www/A", "{\"records\": [\"300.1.1.1\"]}", 400},
+        {"DELETE", "/api/v1/domains/b.example/rrsets/www/A", NULL, 404},
+        {"GET", "/api/v1/domains/%2e%2e/dnssec", NULL, 404},
+        {"DELETE", "/api/v1/domains/nope.example", NULL, 404},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int got = st(w, cases[i].method, cases[i].path, w->all, cases[i].body);
+        if (got != cases[i].status)
+            fail_msg("case %zu (%s %s): status %d, wanted %d", i, cases[i].method, cases[i].path,
+                     got, cases[i].status);
+    }
+    assert_int_equal(st(w, "POST", "/api/v1/domains/b.example/dnssec/enable", w->only, NULL), 403);
+    assert_int_equal(st(w, "DELETE", "/api/v1/domains/b.example", w->only, NULL), 403);
+    assert_int_equal(fingerprint(w), before);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_routing_and_auth, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refusals_change_nothing, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
