@@ -52,7 +52,8 @@ int sb_m_get_domain_keys(sb_store *s, json_t *params, json_t **result, sd_err *e
         }
         json_t *k =
             json_pack("{s:I, s:i, s:b, s:b, s:s}", "id", (json_int_t)id, "flags", flags, "active",
-                      strcmp(state, "active") == 0, "published", 1, "content", text);
+                      strcmp(state, "active") == 0 || strcmp(state, "signing") == 0, "published",
+                      strcmp(state, "signing") != 0, "content", text);
         sodium_memzero(text, strlen(text));
         free(text);
         if (!k || json_array_append_new(arr, k) < 0)

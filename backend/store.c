@@ -25,8 +25,9 @@ static const char *const SQL[Q_ALL] = {
     [SB_Q_LIST] = "SELECT r.name, r.type, r.ttl, c.content FROM rrsets r "
                   "JOIN records c ON c.rrset_id = r.id WHERE r.zone_id = ?1 "
                   "ORDER BY r.name, r.type, c.id",
-    [SB_Q_KEYS] = "SELECT id, kid, flags, state, sealed_private FROM keys "
-                  "WHERE zone_id = ?1 AND state IN ('published', 'active', 'retired') ORDER BY id",
+    [SB_Q_KEYS] =
+        "SELECT id, kid, flags, state, sealed_private FROM keys "
+        "WHERE zone_id = ?1 AND state IN ('published', 'active', 'retired', 'signing') ORDER BY id",
     [SB_Q_LIVE_KEYS] = "SELECT count(*) FROM keys WHERE zone_id = ?1 AND state <> 'removed'",
     [SB_Q_SET_NOTIFIED] = "UPDATE zones SET notified_serial = ?1 WHERE id = ?2",
     [Q_ZONES] = "SELECT z.id, z.name, z.kind, z.keys_only, z.notified_serial, "

@@ -287,6 +287,33 @@ static int ds_matches(const sd_zone *z, const sd_ds *ds, int tag, int alg, int f
     return ok;
 }
 
+/* After the DS of an algorithm rollover's new KSK (new_ksk) is confirmed: the keys of every
+ * other algorithm leave the DNSKEY RRset once no resolver holds the old DS, and stop signing
+ * once no resolver holds a DNSKEY RRset with them (RFC 6781 section 4.1.4). No-op when the
+ * zone has one algorithm. Inside the caller's transaction. */
+static int schedule_old_algorithm(const sd_ctx *c, const sd_zone *z, const sd_policy *p,
+                                  int64_t new_ksk, sd_err *e)
+{
+    sd_zone_ttls ttls;
+    if (sd_zone_ttls_load(c->db, z->id, &ttls, e) < 0)
+        return -e->code;
+    int64_t unpublish = c->now + sd_wait_parent_ds(p);
+    sqlite3_stmt *st;
+    if (sd_db_prepare(c->db,
+                      "UPDATE keys SET unpublish_at = ?1, remove_at = ?2 WHERE zone_id = ?3 "
+                      "AND state <> 'removed' AND algorithm <> "
+                      "(SELECT algorithm FROM keys WHERE id = ?4)",
+                      &st, e) < 0)
+        return -e->code;
+    sqlite3_bind_int64(st, 1, unpublish);
+    sqlite3_bind_int64(st, 2, unpublish + sd_wait_publish(p, &ttls));
+    sqlite3_bind_int64(st, 3, z->id);
+    sqlite3_bind_int64(st, 4, new_ksk);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : sd_db_fail(c->db, e, "schedule the old algorithm's keys");
+}
+
 int sd_dnssec_confirm_ds(const sd_ctx *c, const sd_zone *z, const sd_ds *ds, size_t n, sd_err *e)
 {
     char status[32];
@@ -300,8 +327,9 @@ int sd_dnssec_confirm_ds(const sd_ctx *c, const sd_zone *z, const sd_ds *ds, siz
     }
     sqlite3_stmt *st;
     if (sd_db_prepare(c->db,
-                      "SELECT id, key_tag, algorithm, flags, public_key FROM keys "
-                      "WHERE zone_id = ? AND role = 'KSK' AND state <> 'removed'",
+                      "SELECT id, key_tag, algorithm, flags, public_key, state FROM keys "
+                      "WHERE zone_id = ? AND role = 'KSK' AND state <> 'removed' "
+                      "AND remove_at IS NULL",
                       &st, e) < 0)
         return abort_tx(c, z, "dnssec-confirm-ds", e);
     int64_t seen[16];
@@ -316,6 +344,14 @@ int sd_dnssec_confirm_ds(const sd_ctx *c, const sd_zone *z, const sd_ds *ds, siz
                 found = 1;
                 if (nseen < 16)
                     seen[nseen++] = sqlite3_column_int64(st, 0);
+                if (strcmp((const char *)sqlite3_column_text(st, 5), "signing") == 0) {
+                    sqlite3_finalize(st);
+                    sd_fail(e, SD_ECONFLICT,
+                            "the KSK %d is not in the DNSKEY RRset yet: its DS must not be at "
+                            "the parent before its ds_publish_after time",
+                            ds[i].key_tag);
+                    return abort_tx(c, z, "dnssec-confirm-ds", e);
+                }
             }
         }
         if (!found) {
@@ -377,6 +413,8 @@ int sd_dnssec_confirm_ds(const sd_ctx *c, const sd_zone *z, const sd_ds *ds, siz
                 sd_db_fail(c->db, e, "schedule old KSK removal");
                 return abort_tx(c, z, "dnssec-confirm-ds", e);
             }
+            if (schedule_old_algorithm(c, z, &p, seen[0], e) < 0)
+                return abort_tx(c, z, "dnssec-confirm-ds", e);
         }
     }
     char detail[64];
@@ -482,43 +520,237 @@ int sd_dnssec_roll_zsk_auto(const sd_ctx *c, const sd_zone *z, sd_err *e)
 
 int sd_dnssec_rotate_ksk(const sd_ctx *c, const sd_zone *z, sd_err *e)
 {
+    return sd_dnssec_rotate_ksk_alg(c, z, 0, e);
+}
+
+/* Inserts the keys of an algorithm rollover (RFC 6781 section 4.1.4): a KSK and a ZSK of the
+ * new algorithm that sign at once but join the DNSKEY RRset only when every cache holds the
+ * new signatures (publish_at); their DS may be published a publish wait after that. Inside the
+ * caller's transaction. */
+static int insert_alg_roll(const sd_ctx *c, const sd_zone *z, const sd_policy *p,
+                           const sd_zone_ttls *ttls, const newkey *ksk, const newkey *zsk,
+                           sd_err *e)
+{
+    int64_t publish = c->now + sd_wait_retire(p, ttls);
+    int64_t kexp = publish + p->ksk_lifetime, zexp = publish + p->zsk_lifetime;
+    timeline tk = {.state = "signing",
+                   .publish_at = publish,
+                   .activate_at = c->now,
+                   .expires_at = kexp,
+                   .ds_submitted_at = c->now,
+                   .roll_at = sd_roll_ksk_at(p, ttls, kexp, publish),
+                   .ds_publish_at = publish + sd_wait_publish(p, ttls)};
+    timeline tz = {.state = "signing",
+                   .publish_at = publish,
+                   .activate_at = c->now,
+                   .expires_at = zexp,
+                   .roll_at = sd_roll_zsk_at(p, ttls, zexp, publish)};
+    if (newkey_insert(c, z, ksk, &tk, NULL, e) < 0 || newkey_insert(c, z, zsk, &tz, NULL, e) < 0)
+        return -e->code;
+    return 0;
+}
+
+int sd_dnssec_rotate_ksk_alg(const sd_ctx *c, const sd_zone *z, int algorithm, sd_err *e)
+{
     char status[32];
-    int alg, bits;
+    int alg, bits, zalg, zbits;
     sd_policy p;
     if (sd_dnssec_status(c->db, z->id, status, sizeof status, e) < 0)
         return -e->code;
     if (strcmp(status, "active") != 0)
         return require_status(c, z, "active", "rotate-ksk", status, e);
     if (current_alg(c->db, z, "KSK", &alg, &bits, e) < 0 ||
+        current_alg(c->db, z, "ZSK", &zalg, &zbits, e) < 0 ||
         sd_policy_load(c->db, z->id, c->defaults, &p, e) < 0)
         return -e->code;
-    newkey ksk;
-    if (newkey_make(c, z, alg, bits, SD_FLAGS_KSK, &ksk, e) < 0)
+    if (algorithm && !sd_alg_supported(algorithm))
+        return sd_fail(e, SD_EBADINPUT, "unsupported algorithm %d (supported: 8, 10, 13, 14, 15)",
+                       algorithm);
+    int alg_roll = algorithm && algorithm != alg;
+    newkey ksk, zsk;
+    memset(&zsk, 0, sizeof zsk);
+    if (newkey_make(c, z, alg_roll ? algorithm : alg, alg_roll ? p.ksk_bits : bits, SD_FLAGS_KSK,
+                    &ksk, e) < 0)
         return -e->code;
+    if (alg_roll && newkey_make(c, z, algorithm, p.zsk_bits, SD_FLAGS_ZSK, &zsk, e) < 0) {
+        newkey_free(&ksk);
+        return -e->code;
+    }
     int rc = sd_db_begin(c->db, e);
     if (rc == 0) {
         sd_zone_ttls ttls = {0, 0, 0};
         int64_t exp = c->now + p.ksk_lifetime;
-        int ok = sd_zone_ttls_load(c->db, z->id, &ttls, e) == 0;
-        /* The new DS may replace the old one once every cached DNSKEY set holds the new KSK. */
-        timeline t = {"active",
-                      c->now,
-                      c->now,
-                      exp,
-                      c->now,
-                      sd_roll_ksk_at(&p, &ttls, exp, c->now),
-                      c->now + sd_wait_publish(&p, &ttls)};
-        if (!ok || require_status(c, z, "active", "rotate-ksk", status, e) < 0 ||
-            newkey_insert(c, z, &ksk, &t, NULL, e) < 0) {
+        int ok = sd_zone_ttls_load(c->db, z->id, &ttls, e) == 0 &&
+                 require_status(c, z, "active", "rotate-ksk", status, e) == 0;
+        /* Same algorithm (double-KSK): the new KSK signs the DNSKEY RRset at once; its DS may
+         * replace the old one once every cached DNSKEY set holds the new KSK. */
+        timeline t = {.state = "active",
+                      .publish_at = c->now,
+                      .activate_at = c->now,
+                      .expires_at = exp,
+                      .ds_submitted_at = c->now,
+                      .roll_at = sd_roll_ksk_at(&p, &ttls, exp, c->now),
+                      .ds_publish_at = c->now + sd_wait_publish(&p, &ttls)};
+        if (ok && alg_roll)
+            ok = insert_alg_roll(c, z, &p, &ttls, &ksk, &zsk, e) == 0;
+        else if (ok)
+            ok = newkey_insert(c, z, &ksk, &t, NULL, e) == 0;
+        if (!ok) {
             rc = abort_tx(c, z, "dnssec-rotate-ksk", e);
         } else {
-            char detail[64];
-            snprintf(detail, sizeof detail, "{\"new_ksk\": %u}", ksk.key.key_tag);
+            char detail[128];
+            if (alg_roll)
+                snprintf(detail, sizeof detail,
+                         "{\"new_ksk\": %u, \"new_zsk\": %u, \"algorithm\": %d, "
+                         "\"from_algorithm\": %d}",
+                         ksk.key.key_tag, zsk.key.key_tag, algorithm, alg);
+            else
+                snprintf(detail, sizeof detail, "{\"new_ksk\": %u}", ksk.key.key_tag);
             rc = finish(c, z, "dnssec-rotate-ksk", detail, e);
         }
     }
     newkey_free(&ksk);
+    newkey_free(&zsk);
     return rc;
+}
+
+/* The newest live key of role that is not on its way out: the one a rollover brought. */
+static int newest_key(sqlite3 *db, int64_t zone_id, const char *role, int64_t *id, char *state,
+                      int *alg, int64_t *ds_publish_at, sd_err *e)
+{
+    sqlite3_stmt *st;
+    if (sd_db_prepare(db,
+                      "SELECT id, state, algorithm, coalesce(ds_publish_at, 0) FROM keys "
+                      "WHERE zone_id = ? AND role = ? AND state <> 'removed' AND remove_at IS NULL "
+                      "ORDER BY id DESC LIMIT 1",
+                      &st, e) < 0)
+        return -e->code;
+    sqlite3_bind_int64(st, 1, zone_id);
+    sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(st, 0);
+        snprintf(state, 16, "%s", (const char *)sqlite3_column_text(st, 1));
+        *alg = sqlite3_column_int(st, 2);
+        *ds_publish_at = sqlite3_column_int64(st, 3);
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    return rc == SQLITE_DONE ? sd_fail(e, SD_ECONFLICT, "no %s to abort", role)
+                             : sd_db_fail(db, e, "read keys");
+}
+
+/* Abort of a ZSK rollover (inside the transaction). */
+static int abort_zsk(const sd_ctx *c, const sd_zone *z, const sd_policy *p,
+                     const sd_zone_ttls *ttls, sd_err *e)
+{
+    int64_t id, dsp;
+    char state[16];
+    int alg;
+    if (newest_key(c->db, z->id, "ZSK", &id, state, &alg, &dsp, e) < 0)
+        return -e->code;
+    /* The old ZSK signs (again) and keeps its place; its own roll waits at least a day. */
+    const char *restore = "UPDATE keys SET state = 'active', retire_at = NULL, remove_at = NULL, "
+                          "roll_at = max(coalesce(roll_at, 0), ?2) WHERE zone_id = ?1 "
+                          "AND role = 'ZSK' AND state IN ('active', 'retired') AND id <> "
+                          "(SELECT max(id) FROM keys WHERE zone_id = ?1 AND role = 'ZSK')";
+    if (keys_update(c->db, restore, z->id, c->now + 86400, e) < 0)
+        return -e->code;
+    if (strcmp(state, "published") == 0) /* never signed: nobody depends on it */
+        return keys_update(c->db,
+                           "UPDATE keys SET state = 'removed', sealed_private = NULL, "
+                           "remove_at = ?2 WHERE id = ?1",
+                           id, c->now, e);
+    /* It signed: its signatures stay valid until they expire from caches. */
+    if (keys_update(c->db, "UPDATE keys SET state = 'retired', retire_at = ?2 WHERE id = ?1", id,
+                    c->now, e) < 0)
+        return -e->code;
+    return keys_update(c->db, "UPDATE keys SET remove_at = ?2 WHERE id = ?1", id,
+                       c->now + sd_wait_retire(p, ttls), e);
+}
+
+/* Abort of a KSK or algorithm rollover (inside the transaction). */
+static int abort_ksk(const sd_ctx *c, const sd_zone *z, const sd_policy *p,
+                     const sd_zone_ttls *ttls, sd_err *e)
+{
+    int64_t id, dsp;
+    char state[16];
+    int alg, oldalg = 0;
+    if (newest_key(c->db, z->id, "KSK", &id, state, &alg, &dsp, e) < 0)
+        return -e->code;
+    sqlite3_stmt *st;
+    if (sd_db_prepare(c->db,
+                      "SELECT algorithm FROM keys WHERE zone_id = ? AND role = 'KSK' AND "
+                      "ds_seen_at IS NOT NULL AND state <> 'removed' ORDER BY id DESC LIMIT 1",
+                      &st, e) < 0)
+        return -e->code;
+    sqlite3_bind_int64(st, 1, z->id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        oldalg = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    /* If the operator may already have published the new DS, the new KSK must outlive it. */
+    int64_t ds_gone = c->now >= dsp ? c->now + sd_wait_parent_ds(p) : c->now;
+    if (alg == oldalg) {
+        if (ds_gone == c->now)
+            return keys_update(c->db,
+                               "UPDATE keys SET state = 'removed', sealed_private = NULL, "
+                               "remove_at = ?2 WHERE id = ?1",
+                               id, c->now, e);
+        return keys_update(c->db, "UPDATE keys SET remove_at = ?2 WHERE id = ?1", id, ds_gone, e);
+    }
+    /* Algorithm rollover: the new algorithm's keys (KSK and ZSK) go back out in reverse. */
+    if (strcmp(state, "signing") == 0) {
+        /* Never published: a signature without a DNSKEY of its algorithm harms nobody. */
+        return keys_update(c->db,
+                           "UPDATE keys SET state = 'removed', sealed_private = NULL, "
+                           "remove_at = ?2 WHERE zone_id = ?1 AND state <> 'removed' AND "
+                           "algorithm = (SELECT algorithm FROM keys WHERE zone_id = ?1 AND "
+                           "role = 'KSK' ORDER BY id DESC LIMIT 1)",
+                           z->id, c->now, e);
+    }
+    int64_t unpublish = ds_gone, remove = ds_gone + sd_wait_publish(p, ttls);
+    if (sd_db_prepare(c->db,
+                      "UPDATE keys SET unpublish_at = ?1, remove_at = ?2 WHERE zone_id = ?3 AND "
+                      "state <> 'removed' AND algorithm = ?4",
+                      &st, e) < 0)
+        return -e->code;
+    sqlite3_bind_int64(st, 1, unpublish);
+    sqlite3_bind_int64(st, 2, remove);
+    sqlite3_bind_int64(st, 3, z->id);
+    sqlite3_bind_int(st, 4, alg);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : sd_db_fail(c->db, e, "schedule the new keys' removal");
+}
+
+int sd_dnssec_abort(const sd_ctx *c, const sd_zone *z, sd_err *e)
+{
+    char status[32];
+    sd_policy p;
+    sd_zone_ttls ttls;
+    if (sd_db_begin(c->db, e) < 0)
+        return -e->code;
+    if (sd_dnssec_status(c->db, z->id, status, sizeof status, e) < 0 ||
+        sd_policy_load(c->db, z->id, c->defaults, &p, e) < 0 ||
+        sd_zone_ttls_load(c->db, z->id, &ttls, e) < 0)
+        return abort_tx(c, z, "dnssec-abort", e);
+    int rc;
+    if (strcmp(status, "rotating_zsk") == 0) {
+        rc = abort_zsk(c, z, &p, &ttls, e);
+    } else if (strcmp(status, "rotating_ksk") == 0) {
+        rc = abort_ksk(c, z, &p, &ttls, e);
+    } else {
+        rc = sd_fail(e, SD_ECONFLICT,
+                     "cannot abort while the zone is %s: no rollover is under way, or it passed "
+                     "its point of no return (the new DS was confirmed)",
+                     status);
+    }
+    if (rc < 0)
+        return abort_tx(c, z, "dnssec-abort", e);
+    char detail[64];
+    snprintf(detail, sizeof detail, "{\"aborted\": \"%s\"}", status);
+    return finish(c, z, "dnssec-abort", detail, e);
 }
 
 int sd_dnssec_disable(const sd_ctx *c, const sd_zone *z, sd_err *e)

@@ -62,6 +62,20 @@ int sd_dnssec_roll_zsk_auto(const sd_ctx *c, const sd_zone *z, sd_err *e);
  * rotating_ksk until its DS is confirmed. 409 unless active. */
 int sd_dnssec_rotate_ksk(const sd_ctx *c, const sd_zone *z, sd_err *e);
 
+/* rotate-ksk with an algorithm: when it differs from the zone's, an algorithm rollover
+ * (RFC 6781 section 4.1.4): a KSK and a ZSK of the new algorithm sign everything first, join
+ * the DNSKEY RRset once their signatures are everywhere, then wait for the new DS; after the
+ * DS is confirmed the old keys leave the DNSKEY RRset first and their signatures last.
+ * algorithm 0 or the zone's own: the double-KSK rollover above. 400 for an unsupported one. */
+int sd_dnssec_rotate_ksk_alg(const sd_ctx *c, const sd_zone *z, int algorithm, sd_err *e);
+
+/* abort: stops the rollover under way and returns the zone to the keys it had, with the same
+ * waits backwards: a new key nobody can depend on yet goes at once; one that may be cached
+ * (a signing ZSK, a KSK whose DS the operator may have published, published keys of a new
+ * algorithm) leaves on the schedule that keeps every cache valid. 409 when no rollover is
+ * under way or it passed its point of no return (its new DS was confirmed). */
+int sd_dnssec_abort(const sd_ctx *c, const sd_zone *z, sd_err *e);
+
 /* disable: every key removed (private keys wiped) -> disabled. 409 when already disabled. */
 int sd_dnssec_disable(const sd_ctx *c, const sd_zone *z, sd_err *e);
 

@@ -45,8 +45,11 @@ static json_t *key_from_row(const sd_zone *z, sqlite3_stmt *st)
     json_object_set_new(o, "key_type", json_string((const char *)sqlite3_column_text(st, 1)));
     set_time(o, "created_at", st, 8);
     set_time(o, "expires_at", st, 13);
-    json_object_set_new(o, "active", json_boolean(strcmp(state, "active") == 0));
-    json_object_set_new(o, "published", json_boolean(strcmp(state, "removed") != 0));
+    json_object_set_new(
+        o, "active", json_boolean(strcmp(state, "active") == 0 || strcmp(state, "signing") == 0));
+    json_object_set_new(
+        o, "published",
+        json_boolean(strcmp(state, "removed") != 0 && strcmp(state, "signing") != 0));
     json_object_set_new(o, "flags", json_integer(flags));
     json_object_set_new(o, "bits", json_integer(sqlite3_column_int(st, 4)));
     json_object_set_new(o, "state", json_string(state));

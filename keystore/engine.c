@@ -15,7 +15,7 @@ typedef struct ekey {
     int ksk;
     int key_tag;
     char state[16];
-    int64_t publish_at, activate_at, retire_at, remove_at, roll_at, ds_seen_at;
+    int64_t publish_at, activate_at, retire_at, remove_at, roll_at, ds_seen_at, unpublish_at;
 } ekey;
 
 #define MAX_KEYS 16
@@ -33,7 +33,7 @@ static int load_keys(sqlite3 *db, int64_t zone_id, ekey *k, size_t *n, sd_err *e
     *n = 0;
     if (sd_db_prepare(db,
                       "SELECT id, role = 'KSK', key_tag, state, publish_at, activate_at, "
-                      "retire_at, remove_at, roll_at, ds_seen_at FROM keys "
+                      "retire_at, remove_at, roll_at, ds_seen_at, unpublish_at FROM keys "
                       "WHERE zone_id = ? AND state <> 'removed' ORDER BY id",
                       &st, e) < 0)
         return -e->code;
@@ -51,6 +51,7 @@ static int load_keys(sqlite3 *db, int64_t zone_id, ekey *k, size_t *n, sd_err *e
         x->remove_at = col64(st, 7);
         x->roll_at = col64(st, 8);
         x->ds_seen_at = col64(st, 9);
+        x->unpublish_at = col64(st, 10);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -141,6 +142,33 @@ static int step_activate(const sd_ctx *c, const sd_zone *z, const sd_policy *p,
     return commit_step(c, z, "zsk-activate", 1, d, e) < 0 ? -e->code : 1;
 }
 
+/* Algorithm rollovers: keys that signed unpublished join the DNSKEY RRset at publish_at, and
+ * the old algorithm's keys leave it at unpublish_at (still signing until removed). 1 if a step
+ * was taken. */
+static int step_publication(const sd_ctx *c, const sd_zone *z, const ekey *k, size_t n, sd_err *e)
+{
+    for (size_t i = 0; i < n; i++) {
+        const ekey *x = &k[i];
+        int join = strcmp(x->state, "signing") == 0 && !x->unpublish_at && !x->remove_at &&
+                   x->publish_at && x->publish_at <= c->now;
+        int leave = strcmp(x->state, "active") == 0 && x->unpublish_at && x->unpublish_at <= c->now;
+        if (!join && !leave)
+            continue;
+        json_t *d =
+            json_pack("{s:i, s:s}", "key_tag", x->key_tag, "key_type", x->ksk ? "KSK" : "ZSK");
+        if (exec2(c->db,
+                  join ? "UPDATE keys SET state = 'active', publish_at = ?2 WHERE id = ?1"
+                       : "UPDATE keys SET state = 'signing', unpublish_at = ?2 WHERE id = ?1",
+                  x->id, c->now, e) < 0) {
+            json_decref(d);
+            return -e->code;
+        }
+        return commit_step(c, z, join ? "key-publish" : "key-unpublish", 1, d, e) < 0 ? -e->code
+                                                                                      : 1;
+    }
+    return 0;
+}
+
 /* Removes one key whose remove_at has come, or postpones it. 1 if a step was taken. */
 static int step_remove(const sd_ctx *c, const sd_zone *z, const sd_policy *p, const sd_zone_ttls *t,
                        const ekey *k, size_t n, sd_err *e)
@@ -197,9 +225,10 @@ static int step_roll(const sd_ctx *c, const sd_zone *z, const ekey *k, size_t n,
         return -e->code;
     int64_t other = 0; /* the earliest step of the zone that is not a roll */
     for (size_t i = 0; i < n; i++) {
-        int64_t cand[2] = {strcmp(k[i].state, "published") == 0 ? k[i].activate_at : 0,
-                           k[i].remove_at};
-        for (int j = 0; j < 2; j++)
+        int64_t cand[4] = {strcmp(k[i].state, "published") == 0 ? k[i].activate_at : 0,
+                           k[i].remove_at, k[i].unpublish_at,
+                           strcmp(k[i].state, "signing") == 0 ? k[i].publish_at : 0};
+        for (int j = 0; j < 4; j++)
             if (cand[j] && (!other || cand[j] < other))
                 other = cand[j];
     }
@@ -211,7 +240,7 @@ static int step_roll(const sd_ctx *c, const sd_zone *z, const ekey *k, size_t n,
                 continue;
             live++;
             if (strcmp(k[i].state, "active") == 0 && k[i].roll_at && k[i].roll_at <= c->now &&
-                !k[i].retire_at && !k[i].remove_at)
+                !k[i].retire_at && !k[i].remove_at && !k[i].unpublish_at)
                 due = &k[i];
         }
         if (!due)
@@ -273,6 +302,8 @@ int sd_engine_run_zone(const sd_ctx *c, const sd_zone *z, int *steps, int64_t *n
         if (rc == 0)
             rc = step_activate(c, z, &p, &t, k, n, e);
         if (rc == 0)
+            rc = step_publication(c, z, k, n, e);
+        if (rc == 0)
             rc = step_remove(c, z, &p, &t, k, n, e);
         if (rc == 0) {
             sd_db_rollback(c->db); /* nothing written: end the read transaction */
@@ -292,8 +323,12 @@ int sd_engine_run_zone(const sd_ctx *c, const sd_zone *z, int *steps, int64_t *n
 /* The SQL expression of a live key's next step time (NULL when none). */
 #define NEXT_EXPR                                                                                  \
     "min(coalesce(CASE WHEN state = 'published' THEN activate_at END, 9e18), "                     \
+    "coalesce(CASE WHEN state = 'signing' AND unpublish_at IS NULL AND remove_at IS NULL "         \
+    "THEN publish_at END, 9e18), "                                                                 \
+    "coalesce(CASE WHEN state = 'active' THEN unpublish_at END, 9e18), "                           \
     "coalesce(remove_at, 9e18), "                                                                  \
-    "coalesce(CASE WHEN retire_at IS NULL AND remove_at IS NULL THEN roll_at END, 9e18))"
+    "coalesce(CASE WHEN retire_at IS NULL AND remove_at IS NULL AND unpublish_at IS NULL "         \
+    "THEN roll_at END, 9e18))"
 
 int sd_engine_due_zones(sqlite3 *db, int64_t now, int (*fn)(const sd_zone *z, void *arg), void *arg,
                         sd_err *e)
@@ -380,8 +415,23 @@ int sd_engine_plan_json(sqlite3 *db, const sd_zone *z, const sd_policy *defaults
                      sd_terms_publish(&p, &t, base, sizeof base));
             plan_add(tmp, x->ksk ? "ksk-activate" : "zsk-activate", x, x->activate_at, terms);
         }
+        if (strcmp(x->state, "signing") == 0 && !x->unpublish_at && !x->remove_at) {
+            snprintf(terms, sizeof terms, "new algorithm's signatures everywhere: %s",
+                     sd_terms_retire(&p, &t, base, sizeof base));
+            plan_add(tmp, "key-publish", x, x->publish_at, terms);
+        }
+        if (x->unpublish_at && strcmp(x->state, "active") == 0) {
+            snprintf(terms, sizeof terms,
+                     "old algorithm leaves the DNSKEY RRset once the old DS "
+                     "has expired: %s",
+                     sd_terms_parent_ds(&p, base, sizeof base));
+            plan_add(tmp, "key-unpublish", x, x->unpublish_at, terms);
+        }
         if (x->remove_at) {
-            if (x->ksk)
+            if (x->unpublish_at)
+                snprintf(terms, sizeof terms, "left the DNSKEY RRset + %s",
+                         sd_terms_publish(&p, &t, base, sizeof base));
+            else if (x->ksk)
                 snprintf(terms, sizeof terms, "DS confirmed + %s",
                          sd_terms_parent_ds(&p, base, sizeof base));
             else

@@ -39,7 +39,9 @@ CREATE TABLE records (
 
 -- Signing keys with their whole timeline (RFC 7583 terms).
 -- state: published = in the DNSKEY RRset, not signing; active = published and signing;
--- retired = published, no longer signing; removed = gone from the zone (private key wiped).
+-- retired = published, no longer signing; signing = signing but not in the DNSKEY RRset
+-- (algorithm rollovers: new signatures before new keys, old keys before old signatures);
+-- removed = gone from the zone (private key wiped).
 CREATE TABLE keys (
     id              INTEGER PRIMARY KEY,            -- the id PowerDNS sees
     kid             TEXT    NOT NULL UNIQUE,        -- random id sealed into the private key
@@ -51,13 +53,15 @@ CREATE TABLE keys (
     key_tag         INTEGER NOT NULL CHECK (key_tag BETWEEN 0 AND 65535),
     public_key      TEXT    NOT NULL,               -- base64 public key field of the DNSKEY
     sealed_private  BLOB,                           -- crypto_box_seal to the backend; NULL once removed
-    state           TEXT    NOT NULL CHECK (state IN ('published', 'active', 'retired', 'removed')),
+    state           TEXT    NOT NULL
+                    CHECK (state IN ('published', 'active', 'retired', 'signing', 'removed')),
     created_at      INTEGER NOT NULL,
     publish_at      INTEGER,
     activate_at     INTEGER,
     retire_at       INTEGER,
     remove_at       INTEGER,
     roll_at         INTEGER,                        -- when the engine starts this key's successor
+    unpublish_at    INTEGER,                        -- algorithm rollover: leaves the DNSKEY RRset
     expires_at      INTEGER NOT NULL,
     ds_submitted_at INTEGER,                        -- KSK: DS handed to the operator
     ds_publish_at   INTEGER,                        -- KSK: earliest safe time to publish its DS
@@ -117,13 +121,14 @@ CREATE INDEX audit_zone ON audit(zone, id);
 CREATE VIEW dnssec_keys AS
 SELECT z.name AS zone, k.id AS key_id, k.role, k.key_tag, k.algorithm, k.flags, k.state,
        k.state IN ('published', 'active', 'retired') AS published,
-       k.state = 'active' AS active,
+       k.state IN ('active', 'signing') AS active,
        datetime(k.created_at, 'unixepoch') AS created,
        datetime(k.publish_at, 'unixepoch') AS publish,
        datetime(k.activate_at, 'unixepoch') AS activate,
        datetime(k.retire_at, 'unixepoch') AS retire,
        datetime(k.remove_at, 'unixepoch') AS remove,
        datetime(k.roll_at, 'unixepoch') AS roll,
+       datetime(k.unpublish_at, 'unixepoch') AS unpublish,
        datetime(k.expires_at, 'unixepoch') AS expires,
        datetime(k.ds_submitted_at, 'unixepoch') AS ds_submitted,
        datetime(k.ds_publish_at, 'unixepoch') AS ds_publish_after,
@@ -147,13 +152,16 @@ FROM (
     SELECT z.name AS zone, z.public_id AS id, z.id AS zone_id,
            (SELECT count(*) FROM keys k WHERE k.zone_id = z.id AND k.state <> 'removed') AS n_keys,
            (SELECT count(*) FROM keys k WHERE k.zone_id = z.id AND k.state <> 'removed'
-                AND k.role = 'KSK') AS n_ksk,
+                AND k.role = 'KSK' AND k.remove_at IS NULL) AS n_ksk,
            (SELECT count(*) FROM keys k WHERE k.zone_id = z.id AND k.state <> 'removed'
-                AND k.role = 'KSK' AND k.ds_seen_at IS NOT NULL) AS n_ksk_ds,
+                AND k.role = 'KSK' AND k.remove_at IS NULL AND k.ds_seen_at IS NOT NULL) AS n_ksk_ds,
            (SELECT count(*) FROM keys k WHERE k.zone_id = z.id AND k.state <> 'removed'
                 AND k.role = 'ZSK') AS n_zsk,
            (SELECT min(CASE WHEN k.state = 'published' THEN coalesce(k.activate_at, k.remove_at)
-                            WHEN k.state = 'active' THEN coalesce(k.retire_at, k.remove_at, k.roll_at)
+                            WHEN k.state = 'active' THEN coalesce(k.unpublish_at, k.retire_at,
+                                                                  k.remove_at, k.roll_at)
+                            WHEN k.state = 'signing' AND k.unpublish_at IS NULL
+                                 AND k.remove_at IS NULL THEN k.publish_at
                             ELSE k.remove_at END)
               FROM keys k WHERE k.zone_id = z.id AND k.state <> 'removed') AS next_at,
            (SELECT group_concat(k.role || ' ' || k.key_tag || ' ' || k.state, ', ')

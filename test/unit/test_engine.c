@@ -10,6 +10,7 @@
 typedef struct served {
     int64_t at;
     uint64_t published, zsk_sign, ksk_sign, ds;
+    uint32_t published_algs, zsk_sign_algs; /* bit per algorithm number */
 } served;
 
 typedef struct history {
@@ -31,20 +32,27 @@ static void snap(th_env *t, const sd_zone *z, history *h, int64_t at)
     served s = {.at = at, .ds = h->parent_ds};
     sqlite3_stmt *st;
     assert_int_equal(sqlite3_prepare_v2(t->db,
-                                        "SELECT id, role, state FROM keys WHERE zone_id = ? AND "
-                                        "state <> 'removed'",
+                                        "SELECT id, role, state, algorithm FROM keys WHERE "
+                                        "zone_id = ? AND state <> 'removed'",
                                         -1, &st, NULL),
                      SQLITE_OK);
     sqlite3_bind_int64(st, 1, z->id);
     while (sqlite3_step(st) == SQLITE_ROW) {
         uint64_t b = bit(sqlite3_column_int64(st, 0));
         int ksk = strcmp((const char *)sqlite3_column_text(st, 1), "KSK") == 0;
-        int active = strcmp((const char *)sqlite3_column_text(st, 2), "active") == 0;
-        s.published |= b;
+        const char *state = (const char *)sqlite3_column_text(st, 2);
+        int active = strcmp(state, "active") == 0 || strcmp(state, "signing") == 0;
+        uint32_t alg = (uint32_t)1 << sqlite3_column_int(st, 3);
+        if (strcmp(state, "signing") != 0) {
+            s.published |= b;
+            s.published_algs |= alg;
+        }
         if (active && ksk)
             s.ksk_sign |= b;
-        if (active && !ksk)
+        if (active && !ksk) {
             s.zsk_sign |= b;
+            s.zsk_sign_algs |= alg;
+        }
     }
     sqlite3_finalize(st);
     assert_true(h->n < sizeof h->s / sizeof h->s[0]);
@@ -70,7 +78,14 @@ static int check_at(const history *h, int64_t T, int64_t wd, int64_t wr, int64_t
                     printf("at %lld a DNSKEY set from %lld lacks every ZSK that signed at %lld\n",
                            (long long)(T - TH_NOW), (long long)(d->at - TH_NOW),
                            (long long)(r->at - TH_NOW));
-            if (r->at <= T && end_j > T - wds && r->ds && !(r->ds & d->ksk_sign))
+            /* RFC 4035 section 2.2: every algorithm of the DNSKEY RRset signs every RRset. */
+            if (r->at <= T && end_j > T - wr && r->zsk_sign &&
+                (d->published_algs & ~r->zsk_sign_algs))
+                bad += printf("at %lld a DNSKEY set from %lld has an algorithm that did not sign "
+                              "at %lld\n",
+                              (long long)(T - TH_NOW), (long long)(d->at - TH_NOW),
+                              (long long)(r->at - TH_NOW));
+            if (r->at <= T && end_j > T - wds && r->ds && !(r->ds & d->ksk_sign & d->published))
                 bad += printf("at %lld the DS from %lld matches no KSK signing the DNSKEY set "
                               "from %lld\n",
                               (long long)(T - TH_NOW), (long long)(r->at - TH_NOW),
@@ -118,10 +133,32 @@ static void status_is(th_env *t, const sd_zone *z, const char *want)
 /* The earliest ds_publish_after of a KSK still waiting for its DS (0: none). */
 static int64_t ds_publish_at(th_env *t, const sd_zone *z)
 {
-    return th_int(t->db,
-                  "SELECT coalesce(min(ds_publish_at), 0) FROM keys WHERE zone_id = %lld AND "
-                  "role = 'KSK' AND state <> 'removed' AND ds_seen_at IS NULL",
-                  (long long)z->id);
+    return th_int(
+        t->db,
+        "SELECT coalesce(min(ds_publish_at), 0) FROM keys WHERE zone_id = %lld AND "
+        "role = 'KSK' AND state <> 'removed' AND ds_seen_at IS NULL AND remove_at IS NULL",
+        (long long)z->id);
+}
+
+/* Prints every key's state and times relative to now (for a failing test's log). */
+static void dump_keys(th_env *t)
+{
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(t->db,
+                       "SELECT id, role, state, algorithm, publish_at - ?1, activate_at - ?1, "
+                       "retire_at - ?1, remove_at - ?1, unpublish_at - ?1, roll_at - ?1, "
+                       "ds_publish_at - ?1 FROM keys",
+                       -1, &st, NULL);
+    sqlite3_bind_int64(st, 1, t->ctx.now);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        printf("key");
+        for (int i = 0; i < 11; i++)
+            printf(" %s", sqlite3_column_type(st, i) == SQLITE_NULL
+                              ? "-"
+                              : (const char *)sqlite3_column_text(st, i));
+        printf("\n");
+    }
+    sqlite3_finalize(st);
 }
 
 /* The operator: publishes the DS of the waiting KSK (replacing the old DS) at the time scaidns
@@ -137,7 +174,7 @@ static void operator_publishes(th_env *t, const sd_zone *z, history *h)
     json_t *d;
     int64_t newest = th_int(t->db,
                             "SELECT max(key_tag) FROM keys WHERE zone_id = %lld AND role = 'KSK' "
-                            "AND state <> 'removed' AND ds_seen_at IS NULL",
+                            "AND state <> 'removed' AND ds_seen_at IS NULL AND remove_at IS NULL",
                             (long long)z->id);
     json_array_foreach(ds, i, d)
     {
@@ -152,8 +189,10 @@ static void operator_publishes(th_env *t, const sd_zone *z, history *h)
                               "SELECT id FROM keys WHERE zone_id = %lld AND role = 'KSK' AND "
                               "key_tag = %lld AND state <> 'removed'",
                               (long long)z->id, (long long)newest));
-    if (sd_dnssec_confirm_ds(&t->ctx, z, list, n, &e) < 0)
+    if (sd_dnssec_confirm_ds(&t->ctx, z, list, n, &e) < 0) {
+        dump_keys(t);
         fail_msg("confirm: %s", e.msg);
+    }
 }
 
 /* Advances the virtual clock through every step until end; the operator acts when asked. */
@@ -169,7 +208,10 @@ static void run_until(th_env *t, const sd_zone *z, history *h, int64_t end, int 
             next = pub;
         if (!next || next > end)
             return;
-        assert_true(next >= t->ctx.now);
+        if (next < t->ctx.now) {
+            dump_keys(t);
+            fail_msg("a step due at %lld was not taken", (long long)(next - TH_NOW));
+        }
         t->ctx.now = next;
         if (pub && pub <= t->ctx.now) {
             operator_publishes(t, z, h);
@@ -387,6 +429,147 @@ static void test_plan_shows_terms(void **state)
     json_decref(plan);
 }
 
+/* An algorithm rollover 8 -> 13: new signatures first, new keys, the DS, old keys, old
+ * signatures last; the model (strict: every published algorithm signs) never fails. */
+static void test_algorithm_rollover(void **state)
+{
+    th_env *t = *state;
+    sd_zone z;
+    sd_err e;
+    history *h = calloc(1, sizeof *h);
+    th_zone(t, "example.com", &z);
+    snap(t, &z, h, TH_NOW - 86400);
+    assert_int_equal(sd_dnssec_enable(&t->ctx, &z, 8, &e), 0);
+    snap(t, &z, h, TH_NOW);
+    int zsk = 0, ksk = 0;
+    run_until(t, &z, h, TH_NOW + 86400, &zsk, &ksk);
+    status_is(t, &z, "active");
+    t->ctx.now = TH_NOW + 2 * 86400;
+    assert_int_equal(sd_dnssec_rotate_ksk_alg(&t->ctx, &z, 13, &e), 0);
+    snap(t, &z, h, t->ctx.now);
+    status_is(t, &z, "rotating_ksk");
+    /* The new KSK is not in the DNSKEY RRset yet: a DS for it is refused. */
+    json_t *ds;
+    assert_int_equal(sd_dnssec_ds_json(t->db, &z, &ds, &e), 0);
+    sd_ds early;
+    size_t i;
+    json_t *d;
+    json_array_foreach(ds, i, d)
+    {
+        if (json_integer_value(json_object_get(d, "algorithm")) == 13 &&
+            json_integer_value(json_object_get(d, "digest_type")) == 2)
+            assert_int_equal(sd_ds_parse(json_string_value(json_object_get(d, "ds")), &early, &e),
+                             0);
+    }
+    json_decref(ds);
+    assert_true(sd_dnssec_confirm_ds(&t->ctx, &z, &early, 1, &e) < 0);
+    assert_int_equal(e.code, 409);
+    run_until(t, &z, h, TH_NOW + 10 * 86400, &zsk, &ksk);
+    assert_int_equal(check_history(t, &z, h), 0);
+    status_is(t, &z, "active");
+    assert_int_equal(th_int(t->db, "SELECT count(*) FROM keys WHERE state <> 'removed'"), 2);
+    assert_int_equal(th_int(t->db, "SELECT count(*) FROM keys WHERE state <> 'removed' AND "
+                                   "algorithm = 13 AND state = 'active'"),
+                     2);
+    free(h);
+}
+
+/* The same rollover in the wrong order (new keys published at once, without signatures
+ * first) is caught by the model. */
+static void test_model_catches_wrong_algorithm_order(void **state)
+{
+    th_env *t = *state;
+    sd_zone z;
+    sd_err e;
+    history *h = calloc(1, sizeof *h);
+    th_zone(t, "example.com", &z);
+    snap(t, &z, h, TH_NOW - 86400);
+    assert_int_equal(sd_dnssec_enable(&t->ctx, &z, 13, &e), 0);
+    snap(t, &z, h, TH_NOW);
+    int zsk = 0, ksk = 0;
+    run_until(t, &z, h, TH_NOW + 86400, &zsk, &ksk);
+    t->ctx.now = TH_NOW + 2 * 86400;
+    assert_int_equal(sd_dnssec_rotate_ksk_alg(&t->ctx, &z, 15, &e), 0);
+    th_exec(t->db, "UPDATE keys SET state = 'active' WHERE state = 'signing'");
+    snap(t, &z, h, t->ctx.now);
+    assert_true(check_history(t, &z, h) > 0);
+    free(h);
+}
+
+/* Abort: a ZSK rollover before and after the new key signs, a KSK rollover, an algorithm
+ * rollover; each returns to the old keys without a moment the model rejects; and abort is
+ * refused when nothing can be aborted. */
+static void test_abort(void **state)
+{
+    th_env *t = *state;
+    sd_zone z;
+    sd_err e;
+    history *h = calloc(1, sizeof *h);
+    th_zone(t, "example.com", &z);
+    snap(t, &z, h, TH_NOW - 86400);
+    assert_int_equal(sd_dnssec_enable(&t->ctx, &z, 13, &e), 0);
+    snap(t, &z, h, TH_NOW);
+    int zsk = 0, ksk = 0;
+    run_until(t, &z, h, TH_NOW + 86400, &zsk, &ksk);
+    int64_t old_zsk = th_int(t->db, "SELECT id FROM keys WHERE role = 'ZSK' AND state = 'active'");
+    assert_true(sd_dnssec_abort(&t->ctx, &z, &e) < 0);
+    assert_int_equal(e.code, 409);
+
+    /* ZSK rollover aborted before the new key signs: it goes at once. */
+    t->ctx.now += 86400;
+    assert_int_equal(sd_dnssec_rotate_zsk(&t->ctx, &z, &e), 0);
+    snap(t, &z, h, t->ctx.now);
+    t->ctx.now += 60;
+    assert_int_equal(sd_dnssec_abort(&t->ctx, &z, &e), 0);
+    snap(t, &z, h, t->ctx.now);
+    status_is(t, &z, "active");
+
+    /* ZSK rollover aborted after the new key signed: the old one signs again at once, the
+     * new one stays published until its signatures expire. */
+    t->ctx.now += 86400;
+    assert_int_equal(sd_dnssec_rotate_zsk(&t->ctx, &z, &e), 0);
+    snap(t, &z, h, t->ctx.now);
+    int64_t act = th_int(t->db, "SELECT activate_at FROM keys WHERE state = 'published'");
+    run_until(t, &z, h, act, &zsk, &ksk);
+    assert_int_equal(
+        th_int(t->db, "SELECT state = 'retired' FROM keys WHERE id = %lld", (long long)old_zsk), 1);
+    t->ctx.now = act + 60;
+    assert_int_equal(sd_dnssec_abort(&t->ctx, &z, &e), 0);
+    snap(t, &z, h, t->ctx.now);
+    assert_int_equal(
+        th_int(t->db, "SELECT state = 'active' FROM keys WHERE id = %lld", (long long)old_zsk), 1);
+    run_until(t, &z, h, t->ctx.now + 86400, &zsk, &ksk);
+    status_is(t, &z, "active");
+
+    /* KSK rollover aborted after its DS could have been published: the new KSK stays until a
+     * DS for it has expired everywhere. */
+    assert_int_equal(sd_dnssec_rotate_ksk(&t->ctx, &z, &e), 0);
+    snap(t, &z, h, t->ctx.now);
+    t->ctx.now = th_int(t->db, "SELECT max(ds_publish_at) FROM keys") + 10;
+    assert_int_equal(sd_dnssec_abort(&t->ctx, &z, &e), 0);
+    snap(t, &z, h, t->ctx.now);
+    status_is(t, &z, "active");
+    assert_true(th_int(t->db, "SELECT max(remove_at) FROM keys WHERE role = 'KSK' AND state "
+                              "<> 'removed'") > t->ctx.now + 86400);
+    run_until(t, &z, h, t->ctx.now + 3 * 86400, &zsk, &ksk);
+
+    /* Algorithm rollover aborted after the new keys were published. */
+    assert_int_equal(sd_dnssec_rotate_ksk_alg(&t->ctx, &z, 15, &e), 0);
+    snap(t, &z, h, t->ctx.now);
+    int64_t pub = th_int(t->db, "SELECT max(publish_at) FROM keys WHERE state = 'signing'");
+    run_until(t, &z, h, pub, &zsk, &ksk);
+    t->ctx.now = pub + 60;
+    assert_int_equal(sd_dnssec_abort(&t->ctx, &z, &e), 0);
+    snap(t, &z, h, t->ctx.now);
+    run_until(t, &z, h, t->ctx.now + 5 * 86400, &zsk, &ksk);
+    status_is(t, &z, "active");
+    assert_int_equal(th_int(t->db, "SELECT count(*) FROM keys WHERE state <> 'removed' AND "
+                                   "algorithm = 15"),
+                     0);
+    assert_int_equal(check_history(t, &z, h), 0);
+    free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -399,6 +582,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_model_catches_early_removal, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(test_model_catches_early_ds_and_ksk_removal, th_setup,
                                         th_teardown),
+        cmocka_unit_test_setup_teardown(test_algorithm_rollover, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_model_catches_wrong_algorithm_order, th_setup,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_abort, th_setup, th_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
