@@ -9,6 +9,8 @@
 #include "cli.h"
 #include "db.h"
 #include "dnssec.h"
+#include "engine.h"
+#include "policy_json.h"
 
 /* Prints json to stdout, indented, with a newline. */
 static void print_json(json_t *j)
@@ -57,14 +59,39 @@ static int confirm_list(cli *c, sqlite3 *db, const sd_zone *z, sd_ds *ds, size_t
     return 0;
 }
 
+/* dnssec policy ZONE [JSON]: prints the zone's policy, or replaces it with JSON first. */
+static int cmd_policy(cli *c, sqlite3 *db, const sd_zone *z, const sd_policy *defaults, sd_err *e)
+{
+    sd_policy p;
+    if (c->argc > 1) {
+        json_error_t je;
+        json_t *body = json_loads(c->argv[1], 0, &je);
+        if (!body)
+            return sd_fail(e, SD_EBADINPUT, "the policy is not valid JSON: %s", je.text);
+        int rc = sd_policy_put(db, z->id, z->name, defaults, body, "scaidnsctl", c->now, &p, e);
+        json_decref(body);
+        if (rc < 0)
+            return rc;
+    } else if (sd_policy_load(db, z->id, defaults, &p, e) < 0) {
+        return -e->code;
+    }
+    json_t *j = sd_policy_json(&p);
+    print_json(j);
+    json_decref(j);
+    return 0;
+}
+
 int cmd_dnssec(cli *c, const char *sub)
 {
     const char *usage =
         "scaidnsctl dnssec enable ZONE [--algorithm N] | disable ZONE | "
-        "status ZONE | confirm-ds ZONE [DS ...] | rotate-zsk ZONE | rotate-ksk ZONE";
+        "status ZONE | confirm-ds ZONE [DS ...] | rotate-zsk ZONE | rotate-ksk ZONE "
+        "[--algorithm N] | abort ZONE | plan ZONE | policy ZONE [JSON]";
     sd_err e;
-    const char *alg_opt = strcmp(sub, "enable") == 0 ? cli_take_opt(c, "algorithm", 0) : NULL;
-    int max = strcmp(sub, "confirm-ds") == 0 ? 17 : 1;
+    const char *alg_opt = strcmp(sub, "enable") == 0 || strcmp(sub, "rotate-ksk") == 0
+                              ? cli_take_opt(c, "algorithm", 0)
+                              : NULL;
+    int max = strcmp(sub, "confirm-ds") == 0 ? 17 : strcmp(sub, "policy") == 0 ? 2 : 1;
     if (cli_check_args(c, 1, max, usage) != 0)
         return 1;
     int alg = 0;
@@ -113,7 +140,8 @@ int cmd_dnssec(cli *c, const char *sub)
         int ksk = strcmp(sub, "rotate-ksk") == 0;
         rc = sd_seal_load_public(c->cfg.seal_key, &seal, &e);
         if (rc == 0)
-            rc = ksk ? sd_dnssec_rotate_ksk(&ctx, &z, &e) : sd_dnssec_rotate_zsk(&ctx, &z, &e);
+            rc = ksk ? sd_dnssec_rotate_ksk_alg(&ctx, &z, alg, &e)
+                     : sd_dnssec_rotate_zsk(&ctx, &z, &e);
         if (rc == 0 && ksk) {
             printf("new KSK created for %s; publish its DS at the parent, then run "
                    "'scaidnsctl dnssec confirm-ds %s':\n",
@@ -122,6 +150,17 @@ int cmd_dnssec(cli *c, const char *sub)
         } else if (rc == 0) {
             printf("new ZSK published for %s; it starts signing after the DNSKEY TTL\n", z.name);
         }
+    } else if (rc == 0 && strcmp(sub, "abort") == 0) {
+        if ((rc = sd_dnssec_abort(&ctx, &z, &e)) == 0)
+            printf("rollover of %s aborted; the old keys stay\n", z.name);
+    } else if (rc == 0 && strcmp(sub, "plan") == 0) {
+        json_t *j;
+        if ((rc = sd_engine_plan_json(db, &z, &defaults, &j, &e)) == 0) {
+            print_json(j);
+            json_decref(j);
+        }
+    } else if (rc == 0 && strcmp(sub, "policy") == 0) {
+        rc = cmd_policy(c, db, &z, &defaults, &e);
     } else if (rc == 0) {
         sd_db_close(db);
         return cli_error("usage: %s", usage);

@@ -17,7 +17,9 @@ static const char USAGE[] =
     "  dnssec enable ZONE [--algorithm N]     KSK + ZSK, prints the DS to publish\n"
     "  dnssec status ZONE                     state as JSON (the API's GET .../dnssec)\n"
     "  dnssec confirm-ds ZONE [DS ...]        DS published at the parent (default: current)\n"
-    "  dnssec rotate-zsk ZONE | rotate-ksk ZONE | disable ZONE\n"
+    "  dnssec rotate-zsk ZONE | rotate-ksk ZONE [--algorithm N] | abort ZONE | disable ZONE\n"
+    "  dnssec plan ZONE                       the zone's next steps, with their arithmetic\n"
+    "  dnssec policy ZONE [JSON]              show (or replace) the zone's policy\n"
     "  ds ZONE                                DS records in presentation format\n"
     "  audit verify                           check the audit trail's hash chain\n";
 
@@ -32,7 +34,7 @@ int main(int argc, char **argv)
         fputs(USAGE, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    c.now = (int64_t)time(NULL);
+    c.now = (int64_t)time(NULL) + c.cfg.clock_offset;
     const char *cmd = argv[1];
     int has_sub = argc >= 3;
     c.argc = argc - (has_sub ? 3 : 2);

@@ -39,6 +39,8 @@ static const keydef KEYS[] = {
     S("default-ns", default_ns),
     S("default-soa-mail", default_soa_mail),
     S("log-level", log_level),
+    L("scheduler-interval", scheduler_interval, 1, 3600),
+    L("clock-offset", clock_offset, -315360000, 315360000),
     L("policy-dnskey-ttl", policy_dnskey_ttl, 1, 604800),
     L("policy-propagation-delay", policy_propagation_delay, 0, 604800),
     L("policy-publish-safety", policy_publish_safety, 0, 2592000),
@@ -71,6 +73,8 @@ void sd_config_defaults(sd_config *c)
     snprintf(c->default_ns, sizeof c->default_ns, "ns1.example.net.,ns2.example.net.");
     snprintf(c->default_soa_mail, sizeof c->default_soa_mail, "hostmaster.example.net.");
     snprintf(c->log_level, sizeof c->log_level, "info");
+    c->scheduler_interval = 60;
+    c->clock_offset = 0;
     c->policy_dnskey_ttl = 3600;
     c->policy_propagation_delay = 300;
     c->policy_publish_safety = 3600;

@@ -18,6 +18,8 @@ typedef struct sd_config {
     char default_ns[1024];          /* default-ns: NS names for new zones, comma separated */
     char default_soa_mail[256];     /* default-soa-mail: SOA RNAME for new zones */
     char log_level[16];             /* log-level: error, warning, info or debug */
+    long scheduler_interval;        /* scheduler-interval: longest sleep between checks (s) */
+    long clock_offset;              /* clock-offset: seconds added to the clock (tests) */
     /* default policy (policy-*) */
     long policy_dnskey_ttl;
     long policy_propagation_delay;

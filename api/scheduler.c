@@ -1,0 +1,156 @@
+/* scheduler.c - the thread that carries out due rollover steps.
+ *
+ * One pass: find the zones with a due step (one indexed query), run each zone's steps (each
+ * its own transaction with its audit row, see engine.h), purge the zone in PowerDNS so that the
+ * change is served at once, then sleep until the earliest next step or scheduler-interval,
+ * whichever comes first. A wake (after an API change) or stop cuts the sleep short. */
+#include "api_scheduler.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api_log.h"
+#include "api_pdns.h"
+#include "db.h"
+#include "engine.h"
+
+#define PURGE_TIMEOUT_MS 2000
+
+struct api_scheduler {
+    const sd_config *cfg;
+    const sd_seal_keys *seal;
+    const sd_policy *defaults;
+    sqlite3 *db;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int stop, woken;
+};
+
+int64_t api_scheduler_now(const sd_config *cfg)
+{
+    return (int64_t)time(NULL) + cfg->clock_offset;
+}
+
+/* What a pass carries to each due zone. */
+typedef struct pass_ctx {
+    const sd_config *cfg;
+    sd_ctx ctx;
+    api_sched_pass *out;
+} pass_ctx;
+
+/* Runs one zone's due steps and purges it when something changed. */
+static int run_zone(const sd_zone *z, void *arg)
+{
+    pass_ctx *pc = arg;
+    sd_err e;
+    int steps = 0;
+    int64_t next = 0;
+    pc->out->zones++;
+    if (sd_engine_run_zone(&pc->ctx, z, &steps, &next, &e) < 0) {
+        pc->out->failures++;
+        api_log_msg("scheduler: %s: step failed: %s", z->name, e.msg);
+    }
+    pc->out->steps += steps;
+    if (steps > 0 && pc->cfg->pdns_control_socket[0]) {
+        if (api_pdns_purge_zone(pc->cfg->pdns_control_socket, z->name, PURGE_TIMEOUT_MS, &e) < 0) {
+            pc->out->purge_errors++;
+            api_log_msg("scheduler: %s: %d step(s) taken but the PowerDNS purge failed (%s); "
+                        "PowerDNS serves the change when its caches expire",
+                        z->name, steps, e.msg);
+        }
+    }
+    if (steps > 0)
+        api_log_msg("scheduler: %s: %d step(s) taken", z->name, steps);
+    return 0;
+}
+
+int api_scheduler_pass(sqlite3 *db, const sd_config *cfg, const sd_seal_keys *seal,
+                       const sd_policy *defaults, int64_t now, api_sched_pass *out, sd_err *e)
+{
+    memset(out, 0, sizeof *out);
+    pass_ctx pc = {cfg, {db, seal, defaults, "scheduler", now}, out};
+    if (sd_engine_due_zones(db, now, run_zone, &pc, e) < 0)
+        return -e->code;
+    return sd_engine_next_at(db, &out->next_at, e);
+}
+
+/* The thread: passes until stopped. */
+static void *loop(void *arg)
+{
+    api_scheduler *s = arg;
+    pthread_mutex_lock(&s->mu);
+    while (!s->stop) {
+        s->woken = 0;
+        pthread_mutex_unlock(&s->mu);
+        api_sched_pass pass;
+        sd_err e;
+        int64_t now = api_scheduler_now(s->cfg);
+        int64_t sleep_until = now + s->cfg->scheduler_interval;
+        if (api_scheduler_pass(s->db, s->cfg, s->seal, s->defaults, now, &pass, &e) < 0)
+            api_log_msg("scheduler: pass failed: %s", e.msg);
+        else if (pass.next_at && pass.next_at < sleep_until)
+            sleep_until = pass.next_at > now ? pass.next_at : now + 1;
+        pthread_mutex_lock(&s->mu);
+        while (!s->stop && !s->woken && api_scheduler_now(s->cfg) < sleep_until) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_sec += (time_t)(sleep_until - api_scheduler_now(s->cfg));
+            pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+int api_scheduler_start(const sd_config *cfg, const sd_seal_keys *seal, const sd_policy *defaults,
+                        api_scheduler **out, sd_err *e)
+{
+    api_scheduler *s = calloc(1, sizeof *s);
+    if (!s)
+        return sd_fail(e, SD_EINTERNAL, "out of memory");
+    s->cfg = cfg;
+    s->seal = seal;
+    s->defaults = defaults;
+    if (sd_db_open(cfg->db, 0, &s->db, e) < 0) {
+        free(s);
+        return -e->code;
+    }
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    if (pthread_create(&s->thread, NULL, loop, s) != 0) {
+        sd_db_close(s->db);
+        free(s);
+        return sd_fail(e, SD_EINTERNAL, "cannot start the scheduler thread");
+    }
+    *out = s;
+    return 0;
+}
+
+void api_scheduler_wake(api_scheduler *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->woken = 1;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void api_scheduler_stop(api_scheduler *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->stop = 1;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    pthread_join(s->thread, NULL);
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+    sd_db_close(s->db);
+    free(s);
+}
