@@ -62,7 +62,9 @@ void api_dispatch(const api_server *srv, const api_http_in *in, api_resp *rs, ch
     }
     size_t n;
     const api_route *table = api_routes(&n);
-    int st = api_route_match(table, n, in->method, in->path, &m);
+    /* HEAD is GET without the body (libmicrohttpd drops the body of a HEAD reply). */
+    const char *method = strcmp(in->method, "HEAD") == 0 ? "GET" : in->method;
+    int st = api_route_match(table, n, method, in->path, &m);
     if (st == 400) {
         api_error(rs, 400, "malformed percent-encoding in the path");
         return;

@@ -294,7 +294,10 @@ static int ds_from_json(const json_t *o, size_t idx, sd_ds *ds, api_resp *rs)
 
 /* POST .../dnssec/confirm-ds-published {"ds_records": [1..16 DS]}: pending_ds or
  * rotating_ksk -> active. Needs dnssec:enable while pending_ds, dnssec:rotate while
- * rotating_ksk. Every DS must match a current KSK (400 otherwise). */
+ * rotating_ksk. Every DS must match a current KSK (400 otherwise). The scope is chosen from
+ * the status read before the keystore call, which re-checks the status in its own
+ * transaction: a zone cannot pass from pending_ds to rotating_ksk without a confirmation in
+ * between, so the scope checked is the one the transition needs. */
 void api_h_dnssec_confirm_ds(api_req *rq, api_resp *rs)
 {
     static const char *const fields[] = {"ds_records", NULL};

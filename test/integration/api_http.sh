@@ -23,6 +23,9 @@ jcheck healthz '.status == "ok" and .schema_version >= 1'
 expect 200 GET /api/v1/openapi.json
 check "openapi served equals api/openapi.json" cmp -s "$OUT" "$SRC/api/openapi.json"
 check "openapi content type" test "$(hdr Content-Type)" = application/json
+expect 200 HEAD /healthz "" "" -I
+check "HEAD has no body" bash -c "! grep -q status \"$OUT\""
+expect 200 HEAD "$D" "$TOK" "" -I
 expect 404 GET /nope "$TOK"
 expect 404 GET /api/v2/domains "$TOK"
 expect 405 PATCH "$D" "$TOK"
