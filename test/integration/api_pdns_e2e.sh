@@ -62,13 +62,17 @@ check "unsigned before enable" bash -c "! dig @127.0.0.1 -p $PORT +norec +dnssec
 api POST "$D/$Z/dnssec/enable" '{"algorithm": 13}' >"$T/enable.json"
 check "enable (200)" test "$(status)" = 200
 check "pending_ds" jq -e '.status == "pending_ds"' "$T/enable.json"
+# anchor_from JSON FILE: a trust anchor file from the digest-type-2 DS records in JSON
+anchor_from() {
+  {
+    echo "trust-anchors {"
+    jq -r '.ds_records[] | select(.digest_type == 2) |
+      "  \"\(.ds | split(" ")[0])\" static-ds \(.key_tag) \(.algorithm) \(.digest_type) \"\(.digest)\";"' "$1"
+    echo "};"
+  } >"$2"
+}
 # the trust anchor is the API's DS, nothing else
-{
-  echo "trust-anchors {"
-  jq -r '.ds_records[] | select(.digest_type == 2) |
-    "  \"\(.ds | split(" ")[0])\" static-ds \(.key_tag) \(.algorithm) \(.digest_type) \"\(.digest)\";"' "$T/enable.json"
-  echo "};"
-} >"$T/anchor-$Z."
+anchor_from "$T/enable.json" "$T/anchor-$Z."
 check "anchor from the API's DS" grep -q static-ds "$T/anchor-$Z."
 validated() { dv "$Z." "www.$Z." A | grep -q "fully validated"; }
 eventually "answers carry RRSIG after enable" has_rrsig
@@ -86,6 +90,31 @@ check "a wrong DS does not validate" bash -c \
 api POST "$D/$Z/dnssec/confirm-ds-published" "{\"ds_records\": $(jq -c .ds_records "$T/enable.json")}" >"$T/confirm.json"
 check "confirm (200, active)" jq -e '.status == "active"' "$T/confirm.json"
 eventually "still validated when active" validated
+
+# ZSK rollover: the new ZSK is published beside the old one; answers still validate
+api POST "$D/$Z/dnssec/rotate-zsk" >"$T/rzsk.json"
+check "rotate-zsk (200, rotating_zsk)" jq -e '.status == "rotating_zsk"' "$T/rzsk.json"
+three_keys() { [ "$(q "$Z." DNSKEY +short | grep -c '^25[67] ')" = 3 ]; }
+eventually "the new ZSK is served (3 DNSKEYs)" three_keys
+eventually "validated during the ZSK rollover" validated
+
+# KSK rollover on a second zone: the DS of the new KSK, as rotate-ksk returns it, validates
+# at once (the new KSK signs the DNSKEY set beside the old one), and so does the old DS
+Z2=ksk.e2e.test
+api POST "$D" "{\"name\": \"$Z2\"}" >/dev/null
+api PUT "$D/$Z2/rrsets/www/A" '{"ttl": 60, "records": ["192.0.2.81"]}' >/dev/null
+api POST "$D/$Z2/dnssec/enable" '{"algorithm": 8}' >"$T/enable2.json"
+check "enable RSA (200)" jq -e '.algorithm == 8' "$T/enable2.json"
+api POST "$D/$Z2/dnssec/confirm-ds-published" "{\"ds_records\": $(jq -c .ds_records "$T/enable2.json")}" >/dev/null
+api POST "$D/$Z2/dnssec/rotate-ksk" >"$T/rksk.json"
+check "rotate-ksk (200, rotating_ksk)" jq -e '.status == "rotating_ksk"' "$T/rksk.json"
+anchor_from "$T/rksk.json" "$T/anchor-$Z2."
+validated2() { dv "$Z2." "www.$Z2." A | grep -q "fully validated"; }
+eventually "delv validates with the new KSK's DS from rotate-ksk" validated2
+anchor_from "$T/enable2.json" "$T/anchor-$Z2."
+eventually "and still with the old DS" validated2
+api POST "$D/$Z2/dnssec/confirm-ds-published" "{\"ds_records\": $(jq -c .ds_records "$T/rksk.json")}" >"$T/confirm2.json"
+check "confirm the new DS (active)" jq -e '.status == "active"' "$T/confirm2.json"
 
 api POST "$D/$Z/dnssec/disable" >"$T/disable.json"
 check "disable (200)" jq -e '.status == "disabled"' "$T/disable.json"
