@@ -187,28 +187,13 @@ static int finish(const sd_ctx *c, const sd_zone *z, const char *action, const c
     return sd_db_commit(c->db, e);
 }
 
-/* Records a refused transition in the audit trail in a transaction of its own. */
-static void audit_refusal(const sd_ctx *c, const sd_zone *z, const char *action, const sd_err *e)
-{
-    sd_err ignored;
-    json_t *d = json_pack("{s:i, s:s}", "code", e->code, "error", e->msg);
-    char *text = d ? json_dumps(d, JSON_COMPACT) : NULL;
-    if (sd_db_begin(c->db, &ignored) == 0) {
-        if (sd_audit(c->db, c->now, c->actor, z->name, action, "refused", text, &ignored) == 0)
-            sd_db_commit(c->db, &ignored);
-        else
-            sd_db_rollback(c->db);
-    }
-    free(text);
-    json_decref(d);
-}
-
-/* Rolls back and records why, then passes the error code on. */
+/* Rolls back and passes the error code on. A refused call changes nothing, not even the audit
+ * trail: bad input never changes state. */
 static int abort_tx(const sd_ctx *c, const sd_zone *z, const char *action, sd_err *e)
 {
+    (void)z;
+    (void)action;
     sd_db_rollback(c->db);
-    if (e->code == SD_EBADINPUT || e->code == SD_ECONFLICT)
-        audit_refusal(c, z, action, e);
     return -e->code;
 }
 

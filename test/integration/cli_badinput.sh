@@ -41,25 +41,19 @@ bad() {
     [[ $before == "$after" ]] || fail "scaidnsctl $* changed the keystore"
 }
 
-# refused WANT ARGS...: like bad, for a lifecycle call that is refused (409). Such a refusal
-# may be recorded in the audit trail as one 'refused' row; nothing else may change.
+# refused WANT ARGS...: like bad, for a lifecycle call that is refused (409): nothing changes,
+# the audit trail included.
 refused() {
     local want=$1
     shift
-    local rest audit
-    rest=$(sqlite3 "$DB" .dump | grep -v '^INSERT INTO audit ' | sha256sum)
-    audit=$(q "SELECT count(*) FROM audit")
+    local before
+    before=$(sqlite3 "$DB" .dump | sha256sum)
     run ctl "$@"
     CHECKS=$((CHECKS + 1))
     [[ $RC != 0 ]] || fail "scaidnsctl $* succeeded (stdout: $OUT)"
     [[ -z $OUT ]] || fail "scaidnsctl $*: printed on stdout: $OUT"
     [[ $ERR == "scaidnsctl: "*"$want"* ]] || fail "scaidnsctl $*: stderr does not say '$want': $ERR"
-    [[ $(sqlite3 "$DB" .dump | grep -v '^INSERT INTO audit ' | sha256sum) == "$rest" ]] ||
-        fail "scaidnsctl $* changed more than the audit trail"
-    local n
-    n=$(q "SELECT count(*) FROM audit")
-    [[ $n == "$audit" || ($n == $((audit + 1)) && $(q "SELECT outcome FROM audit ORDER BY id DESC LIMIT 1") == refused) ]] ||
-        fail "scaidnsctl $* wrote to the audit trail something other than one refusal"
+    [[ $(sqlite3 "$DB" .dump | sha256sum) == "$before" ]] || fail "scaidnsctl $* changed the keystore"
 }
 
 long63=$(printf 'a%.0s' {1..63})
@@ -121,8 +115,7 @@ bad "invalid DS" dnssec confirm-ds pending.example "12345 13 2"
 bad "hex" dnssec confirm-ds pending.example "12345 13 2 XYZ"
 bad "numbers" dnssec confirm-ds pending.example "99999 13 2 AABB"
 
-# --- confirm with a wrong DS: 400, keys untouched. The refusal itself is recorded in the
-# audit trail (so the file changes by exactly that row). ------------------------------------
+# --- confirm with a wrong DS: 400, nothing changes (the audit trail included). -------------
 good=$(ctl ds pending.example | grep ' 13 2 ')
 read -r _ _ _ tag alg dt digest <<<"$good"
 flip=${digest:0:10}$([[ ${digest:10:1} == 0 ]] && echo 1 || echo 0)${digest:11}
@@ -134,7 +127,7 @@ zsk_ds=$( (cd "$T" && ldns-key2ds -f -n -2 zsk.key) | awk '{print $(NF-3), $(NF-
 for wrong in "$tag $alg $dt $flip" "$other_tag $alg $dt $digest" "$tag 8 $dt $digest" \
     "$tag $alg 4 $digest" "$tag $alg 1 $digest" "$zsk_ds" "$(ctl ds active.example | head -1)"; do
     keys_before=$(q "SELECT * FROM keys ORDER BY id" | sha256sum)
-    rest_before=$(sqlite3 "$DB" .dump | grep -v '^INSERT INTO audit ' | sha256sum)
+    rest_before=$(sqlite3 "$DB" .dump | sha256sum)
     audit_before=$(q "SELECT count(*) FROM audit")
     run ctl dnssec confirm-ds pending.example "$wrong"
     CHECKS=$((CHECKS + 1))
@@ -142,9 +135,8 @@ for wrong in "$tag $alg $dt $flip" "$other_tag $alg $dt $digest" "$tag 8 $dt $di
     [[ -z $OUT ]] || fail "confirm-ds with a wrong DS printed on stdout: $OUT"
     [[ $ERR == "scaidnsctl: "*"matches no current KSK"* ]] || fail "confirm-ds with a wrong DS ($wrong): $ERR"
     [[ $(q "SELECT * FROM keys ORDER BY id" | sha256sum) == "$keys_before" ]] || fail "a wrong DS ($wrong) changed the keys"
-    [[ $(sqlite3 "$DB" .dump | grep -v '^INSERT INTO audit ' | sha256sum) == "$rest_before" ]] || fail "a wrong DS ($wrong) changed more than the audit trail"
-    [[ $(q "SELECT count(*) FROM audit") == $((audit_before + 1)) ]] || fail "a wrong DS ($wrong) was not recorded once in the audit trail"
-    [[ $(q "SELECT outcome FROM audit ORDER BY id DESC LIMIT 1") == refused ]] || fail "a wrong DS ($wrong) was not recorded as refused"
+    [[ $(sqlite3 "$DB" .dump | sha256sum) == "$rest_before" ]] || fail "a wrong DS ($wrong) changed the keystore"
+    [[ $(q "SELECT count(*) FROM audit") == "$audit_before" ]] || fail "a wrong DS ($wrong) wrote to the audit trail"
     [[ $(q "SELECT status FROM dnssec_status WHERE zone = 'pending.example.'") == pending_ds ]] || fail "a wrong DS ($wrong) changed the status"
 done
 # And the same for confirm on a zone that is not waiting for a DS (409).
