@@ -12,7 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-
 /* Milliseconds on a monotonic clock. */
 static int64_t now_ms(void)
 {
@@ -37,8 +36,8 @@ static int wait_fd(int fd, short events, int64_t deadline)
     }
 }
 
-int api_pdns_control(const char *path, const char *command, int timeout_ms, char *reply,
-                     size_t len, sd_err *e)
+int api_pdns_control(const char *path, const char *command, int timeout_ms, char *reply, size_t len,
+                     sd_err *e)
 {
     struct sockaddr_un sa;
     memset(&sa, 0, sizeof sa);
@@ -170,8 +169,9 @@ int api_pdns_dnskey_tags(const char *address, const char *zone, int timeout_ms, 
         goto out;
     }
     if (ldns_pkt_get_rcode(pkt) != LDNS_RCODE_NOERROR) {
-        rc = sd_fail(e, SD_EINTERNAL, "PowerDNS at %s answered the DNSKEY query for %s with rcode %d",
-                     address, zone, (int)ldns_pkt_get_rcode(pkt));
+        rc = sd_fail(e, SD_EINTERNAL,
+                     "PowerDNS at %s answered the DNSKEY query for %s with rcode %d", address, zone,
+                     (int)ldns_pkt_get_rcode(pkt));
         goto out;
     }
     ldns_rr_list *ans = ldns_pkt_answer(pkt);
