@@ -20,6 +20,7 @@ D=/api/v1/domains
 # --- health, OpenAPI, unknown paths, methods ------------------------------------------------
 expect 200 GET /healthz
 jcheck healthz '.status == "ok" and .schema_version >= 1'
+oas Health
 expect 200 GET /api/v1/openapi.json
 check "openapi served equals api/openapi.json" cmp -s "$OUT" "$SRC/api/openapi.json"
 check "openapi content type" test "$(hdr Content-Type)" = application/json
@@ -50,6 +51,7 @@ expect 201 POST "$D" "$TOK" '{"name": "Example.COM"}'
 jcheck "zone fields" '(.id | test("^d_[0-9a-f]{16}$")) and .name == "example.com." and
   .keys_only == false and .dnssec_status == "disabled" and (.serial | type == "number")'
 ZID=$(jf .id)
+oas Zone
 check "Location header" test "$(hdr Location)" = "$D/$ZID"
 jcheck "created_at RFC 3339" ".created_at | test(\"$RFC3339\")"
 expect 409 POST "$D" "$TOK" '{"name": "example.com."}'
@@ -65,6 +67,7 @@ jcheck "keys_only zone" '.keys_only == true'
 expect 409 PUT "$D/keys.example/rrsets/www/A" "$TOK" '{"records": ["192.0.2.1"]}'
 expect 200 GET "$D" "$TOK"
 jcheck "list" '[.domains[].name] == ["custom.example.", "example.com.", "keys.example."]'
+oas ZoneList
 expect 200 GET "$D/$ZID" "$TOK"
 jcheck "get by id" ".id == \"$ZID\" and .name == \"example.com.\""
 expect 200 GET "$D/EXAMPLE.com." "$TOK"
@@ -81,6 +84,7 @@ expect 200 GET "$D/$ZID" "$TOK"
 S0=$(jf .serial)
 expect 200 PUT "$D/$ZID/rrsets/www/A" "$TOK" '{"ttl": 300, "records": ["192.0.2.1", "192.0.2.2"]}'
 jcheck "put reply" '.name == "www.example.com." and .type == "A" and .ttl == 300 and .records == ["192.0.2.1", "192.0.2.2"]'
+oas RRset
 expect 200 GET "$D/$ZID" "$TOK"
 check "serial bumped by PUT" test "$(jf .serial)" -gt "$S0"
 S1=$(jf .serial)
@@ -89,6 +93,7 @@ jcheck "aaaa canonical, default ttl" '.type == "AAAA" and .ttl == 3600 and .reco
 expect 200 PUT "$D/$ZID/rrsets/@/MX" "$TOK" '{"ttl": 600, "records": ["10 mail.example.com."]}'
 expect 200 PUT "$D/$ZID/rrsets/txt/TXT" "$TOK" '{"records": ["\"v=spf1 -all\""]}'
 expect 200 GET "$D/$ZID/rrsets" "$TOK"
+oas RRsetList
 jcheck "rrsets list" "[.rrsets[] | .name + \" \" + .type] == [\"example.com. MX\", \"example.com. NS\", \"example.com. SOA\", \"txt.example.com. TXT\", \"www.example.com. A\", \"www.example.com. AAAA\"] and .domain_id == \"$ZID\""
 expect 400 PUT "$D/$ZID/rrsets/www/A" "$TOK" '{"records": ["not-an-address"]}'
 expect 400 PUT "$D/$ZID/rrsets/www/DNSKEY" "$TOK" '{"records": ["257 3 13 AAAA"]}'
@@ -114,6 +119,7 @@ expect 200 GET "$D/a.example/dnssec" "$ONLY_A"
 
 # --- DNSSEC: the reference's fields ------------------------------------------------------------
 expect 200 GET "$D/$ZID/dnssec" "$TOK"
+oas DnssecState
 jcheck "disabled state" '.enabled == false and .status == "disabled" and .ksk == [] and .zsk == [] and .ds_records == [] and .algorithm == null'
 expect 403 POST "$D/$ZID/dnssec/enable" "$READ"
 expect 403 POST "$D/$ZID/dnssec/enable" "$ROTATOR"
@@ -127,9 +133,11 @@ jq -e --arg t "$RFC3339" ".ksk | $KEYF and .key_type == \"KSK\" and .flags == 25
 jq -e --arg t "$RFC3339" ".zsk | $KEYF and .key_type == \"ZSK\" and .flags == 256" "$OUT" >/dev/null && ok || bad "enable zsk fields"
 jcheck "lifetimes 365/30 days" '((.ksk.expires_at | fromdate) - (.ksk.created_at | fromdate)) == 31536000 and ((.zsk.expires_at | fromdate) - (.zsk.created_at | fromdate)) == 2592000'
 KSK1=$(jf .ksk.key_tag)
+oas EnableResponse
 jcheck "enable ds_records" "(.ds_records | length == 2) and all(.ds_records[]; .key_tag == $KSK1 and .algorithm == 13 and (.digest | test(\"^[0-9A-F]+\$\")) and .ds == \"example.com. IN DS \\(.key_tag) 13 \\(.digest_type) \\(.digest)\") and ([.ds_records[].digest_type] == [2, 4])"
 DS_ENABLE=$(jq -c .ds_records "$OUT")
 expect 200 GET "$D/$ZID/dnssec" "$READ"
+oas DnssecState
 jcheck "state after enable" ".enabled == true and .status == \"pending_ds\" and .algorithm == 13 and (.ksk | length) == 1 and (.zsk | length) == 1 and .ds_records == $DS_ENABLE"
 jq -e --arg t "$RFC3339" ".ksk[0] | $KEYF and .key_type == \"KSK\"" "$OUT" >/dev/null && ok || bad "state ksk fields"
 jq -e --arg t "$RFC3339" ".zsk[0] | $KEYF and .key_type == \"ZSK\"" "$OUT" >/dev/null && ok || bad "state zsk fields"
@@ -150,6 +158,7 @@ expect 200 GET "$D/$ZID/dnssec" "$TOK"
 jcheck "still pending_ds" '.status == "pending_ds"'
 # the objects exactly as GET returned them (with "ds") are accepted
 expect 200 POST "$D/$ZID/dnssec/confirm-ds-published" "$ENABLER" "{\"ds_records\": $DS_ENABLE}"
+oas ActionResponse
 jcheck "confirm reply" ".domain_id == \"$ZID\" and .action == \"confirm-ds-published\" and .message == \"DS publication confirmed\" and .status == \"active\""
 expect 200 GET "$D/$ZID/dnssec" "$TOK"
 jcheck "ds_seen_at set" '.ksk[0].ds_seen_at | test("Z$")'
@@ -158,10 +167,12 @@ jcheck "ds_seen_at set" '.ksk[0].ds_seen_at | test("Z$")'
 ZSK1=$(jf '.zsk[0].key_tag')
 expect 403 POST "$D/$ZID/dnssec/rotate-zsk" "$ENABLER"
 expect 200 POST "$D/$ZID/dnssec/rotate-zsk" "$ROTATOR"
+oas RotateZskResponse
 jcheck "rotate-zsk reply" ".domain_id == \"$ZID\" and .action == \"rotate-zsk\" and .status == \"rotating_zsk\" and .old_key.key_tag == $ZSK1 and .new_key.key_tag != $ZSK1 and .new_key.key_type == \"ZSK\" and .new_key.state == \"published\" and .new_key.active == false and (.new_key.activate_at | test(\"Z$\")) and (.old_key.retire_at | test(\"Z$\")) and (.old_key.remove_at | test(\"Z$\")) and .zsk == .new_key"
 expect 200 GET "$D/$ZID/dnssec" "$TOK"
 jcheck "two ZSKs" '.status == "rotating_zsk" and (.zsk | length) == 2'
 expect 200 POST "$D/$ZID/dnssec/sync" "$ROTATOR"
+oas DnssecState
 jcheck "sync returns the state" '.status == "rotating_zsk" and (.zsk | length) == 2 and has("ds_records") and has("enabled")'
 expect 403 POST "$D/$ZID/dnssec/sync" "$READ"
 
@@ -173,10 +184,12 @@ expect 200 POST "$D/k.example/dnssec/confirm-ds-published" "$TOK" "{\"ds_records
 expect 200 GET "$D/k.example/dnssec" "$TOK"
 OLDK=$(jf '.ksk[0].key_tag')
 expect 200 POST "$D/k.example/dnssec/rotate-ksk" "$ROTATOR"
+oas RotateKskResponse
 jcheck "rotate-ksk reply" ".action == \"rotate-ksk\" and .status == \"rotating_ksk\" and .old_key.key_tag == $OLDK and .new_key.key_tag != $OLDK and .new_key.key_type == \"KSK\" and (.ds_records | length) == 2 and all(.ds_records[]; .key_tag == .key_tag and .algorithm == 15) and ([.ds_records[].key_tag] | unique) == [.new_key.key_tag]"
 NEWK=$(jf .new_key.key_tag)
 DS_NEW=$(jq -c .ds_records "$OUT")
 expect 200 GET "$D/k.example/dnssec" "$TOK"
+oas DnssecState
 jcheck "two KSKs, DS of both" "(.ksk | length) == 2 and ([.ds_records[].key_tag] | unique | sort) == ([$OLDK, $NEWK] | sort)"
 DS_OLD=$(jq -c "[.ds_records[] | select(.key_tag == $OLDK)]" "$OUT")
 expect 403 POST "$D/k.example/dnssec/confirm-ds-published" "$ENABLER" "{\"ds_records\": $DS_NEW}"
@@ -191,6 +204,7 @@ jcheck "old KSK removal scheduled, DS only of the new" "([.ksk[] | select(.key_t
 # --- disable ------------------------------------------------------------------------------------------
 expect 403 POST "$D/k.example/dnssec/disable" "$ROTATOR"
 expect 200 POST "$D/k.example/dnssec/disable" "$TOK"
+oas ActionResponse
 jcheck "disable reply" '.action == "disable" and .message == "DNSSEC disabled" and .status == "disabled" and (.domain_id | startswith("d_"))'
 expect 200 GET "$D/k.example/dnssec" "$TOK"
 jcheck "disabled after disable" '.enabled == false and .ksk == [] and .zsk == [] and .ds_records == []'
@@ -261,6 +275,7 @@ done
 
 # --- events -------------------------------------------------------------------------------------------
 expect 200 GET "$D/k.example/dnssec/events" "$READ"
+oas Events
 jcheck "events newest first" '[.events[].action][0:3] == ["dnssec-disable", "dnssec-confirm-ds", "dnssec-confirm-ds"] and (.events | length) >= 6 and .next_before == null'
 jcheck "event fields" "all(.events[]; (.id | type == \"number\") and (.at | test(\"$RFC3339\")) and (.actor | length > 0) and (.outcome | length > 0))"
 jcheck "actors are token names" '[.events[].actor] | index("rotator") != null and index("ops") != null'

@@ -124,7 +124,32 @@ expect() {
   if [ "$want" -ge 400 ] && [ "$1" != HEAD ]; then
     check "$1 $2: error body" jq -e --argjson c "$want" \
       '(.error | type == "string" and length > 0) and .code == $c' "$OUT" >/dev/null
+    oas Error
   fi
+}
+
+# oas SCHEMA: keeps the last body to be checked against components/schemas/SCHEMA of
+# api/openapi.json by oas_verify (error bodies are kept by expect on their own).
+OAS_ARGS=()
+oas() {
+  mkdir -p "$T/oas"
+  local f=$T/oas/${#OAS_ARGS[@]}.json
+  cp "$OUT" "$f"
+  OAS_ARGS+=("$1=$f")
+}
+
+# Checks every body kept by oas against the OpenAPI document (needs the Python module
+# openapi-schema-validator; says so and skips when it is missing).
+oas_verify() {
+  [ ${#OAS_ARGS[@]} -gt 0 ] || return 0
+  local rc=0
+  python3 "$SRC/test/integration/lib/oas_check.py" "$SRC/api/openapi.json" "${OAS_ARGS[@]}" \
+    >"$T/oas.out" 2>&1 || rc=$?
+  if [ "$rc" = 3 ]; then
+    echo "note: openapi-schema-validator missing: ${#OAS_ARGS[@]} bodies not checked against the OpenAPI schemas"
+    return 0
+  fi
+  check "${#OAS_ARGS[@]} response bodies match their OpenAPI schemas: $(head -c 600 "$T/oas.out")" test "$rc" = 0
 }
 
 # jf FILTER: jq -r FILTER on the last body.
@@ -149,6 +174,7 @@ db_sum_noaudit() {
 # Ends the test: stops the server (it must exit 0 on SIGTERM, and a sanitizer build must
 # have reported nothing: no error, no leak), prints the count, exits 1 on any failure.
 api_done() {
+  oas_verify
   if [ -n "${API_PID:-}" ] && kill -0 "$API_PID" 2>/dev/null; then
     kill -TERM "$API_PID"
     local rc=0
