@@ -27,26 +27,49 @@ static json_t *zone_json(sqlite3 *db, const sd_zone *z)
                      "serial", (json_int_t)serial);
 }
 
-/* What zone_list_one needs: the request and the array being filled. */
+/* What zone_list_one needs: the request, the page being filled, where it starts and how
+ * long it may get. */
 typedef struct list_ctx {
     const api_req *rq;
     json_t *arr;
+    char after[SD_NAME_MAX]; /* canonical name; "" = from the first zone */
+    size_t limit;
+    int more; /* set when a zone beyond the page exists */
 } list_ctx;
 
-/* Appends z to the list when the token may read it. */
+/* Appends z to the page when the token may read it and it comes after the cursor; stops
+ * (returns 1) once the page is full and one more zone is seen. */
 static int zone_list_one(const sd_zone *z, void *arg)
 {
     list_ctx *c = arg;
-    if (sd_token_allows(c->rq->token, "zones:read", z->name))
-        json_array_append_new(c->arr, zone_json(c->rq->db, z));
+    if (c->after[0] && strcmp(z->name, c->after) <= 0)
+        return 0;
+    if (!sd_token_allows(c->rq->token, "zones:read", z->name))
+        return 0;
+    if (json_array_size(c->arr) == c->limit) {
+        c->more = 1;
+        return 1;
+    }
+    json_array_append_new(c->arr, zone_json(c->rq->db, z));
     return 0;
 }
 
-/* GET /api/v1/domains: {"domains": [zone...]} in name order, only the token's zones. */
+/* GET /api/v1/domains?limit=1..10000 (1000)&after=NAME: {"domains": [zone...],
+ * "next_after": NAME or null} in name order, only the zones the token may read. */
 void api_h_zones_list(api_req *rq, api_resp *rs)
 {
     sd_err e;
-    list_ctx c = {rq, json_array()};
+    long long limit;
+    list_ctx c = {rq, NULL, "", 0, 0};
+    if (api_query_int(rq, "limit", 1, 10000, 1000, &limit, rs) < 0)
+        return;
+    c.limit = (size_t)limit;
+    const char *after = rq->query ? rq->query(rq->qctx, "after") : NULL;
+    if (after && sd_name_canon(after, c.after, sizeof c.after, &e) < 0) {
+        api_error(rs, 400, "query parameter 'after' must be a zone name: %s", e.msg);
+        return;
+    }
+    c.arr = json_array();
     if (sqlite3_exec(rq->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
         json_decref(c.arr);
         sd_db_fail(rq->db, &e, "list domains");
@@ -60,7 +83,9 @@ void api_h_zones_list(api_req *rq, api_resp *rs)
         api_fail(rs, &e);
         return;
     }
-    api_reply(rs, 200, json_pack("{s:o}", "domains", c.arr));
+    json_t *last = json_array_get(c.arr, json_array_size(c.arr) - 1);
+    json_t *next = c.more && last ? json_incref(json_object_get(last, "name")) : json_null();
+    api_reply(rs, 200, json_pack("{s:o, s:o}", "domains", c.arr, "next_after", next));
 }
 
 /* Joins the "ns" array of the body into "a,b,c" in buf; 400 unless 1 to 16 names without

@@ -68,6 +68,14 @@ expect 409 PUT "$D/keys.example/rrsets/www/A" "$TOK" '{"records": ["192.0.2.1"]}
 expect 200 GET "$D" "$TOK"
 jcheck "list" '[.domains[].name] == ["custom.example.", "example.com.", "keys.example."]'
 oas ZoneList
+jcheck "one page" '.next_after == null'
+expect 200 GET "$D?limit=2" "$TOK"
+jcheck "page 1 of 2" '[.domains[].name] == ["custom.example.", "example.com."] and .next_after == "example.com."'
+oas ZoneList
+expect 200 GET "$D?limit=2&after=example.com." "$TOK"
+jcheck "page 2 of 2" '[.domains[].name] == ["keys.example."] and .next_after == null'
+expect 400 GET "$D?limit=0" "$TOK"
+expect 400 GET "$D?after=a..b" "$TOK"
 expect 200 GET "$D/$ZID" "$TOK"
 jcheck "get by id" ".id == \"$ZID\" and .name == \"example.com.\""
 expect 200 GET "$D/EXAMPLE.com." "$TOK"
