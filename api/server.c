@@ -242,13 +242,15 @@ int api_http_start(const api_server *srv, const char *listen, const api_http_opt
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    /* MHD sets SO_REUSEADDR itself; MHD_OPTION_LISTENING_ADDRESS_REUSE would add
+     * SO_REUSEPORT and let a second server share (and split) the port. A pool of one
+     * thread is MHD's plain internal thread. */
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, (void *)srv, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-        MHD_OPTION_THREAD_POOL_SIZE, opts->threads, MHD_OPTION_CONNECTION_TIMEOUT, opts->timeout,
-        MHD_OPTION_CONNECTION_LIMIT, opts->max_conns, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)(64 * 1024), MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
-        MHD_OPTION_END);
+        MHD_OPTION_THREAD_POOL_SIZE, opts->threads > 1 ? opts->threads : 0,
+        MHD_OPTION_CONNECTION_TIMEOUT, opts->timeout, MHD_OPTION_CONNECTION_LIMIT, opts->max_conns,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_UNESCAPE_CALLBACK,
+        no_unescape, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!d)
         return sd_fail(e, SD_EINTERNAL, "cannot listen on %s (in use, or not an address here?)",
