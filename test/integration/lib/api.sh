@@ -166,11 +166,6 @@ hdr() { tr -d '\r' <"$HDR" | awk -v n="$(echo "$1" | tr 'A-Z' 'a-z')" -F': ' 'to
 # Prints the sha256 of the whole keystore's SQL dump.
 db_sum() { sqlite3 "$DB" .dump | sha256sum | cut -d' ' -f1; }
 
-# Prints the sha256 of the keystore's dump without the audit table.
-db_sum_noaudit() {
-  sqlite3 "$DB" .dump | grep -v '^INSERT INTO audit' | sha256sum | cut -d' ' -f1
-}
-
 # Ends the test: stops the server (it must exit 0 on SIGTERM, and a sanitizer build must
 # have reported nothing: no error, no leak), prints the count, exits 1 on any failure.
 api_done() {
