@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fast.h"
+#include "jscan.h"
 #include "methods.h"
 
 typedef struct {
@@ -51,22 +53,40 @@ void sb_json_wiping_alloc(void)
     json_set_alloc_funcs(wiping_malloc, wiping_free);
 }
 
-/* Encodes {"result": result} (result stolen) as one line. */
-static char *encode(json_t *reply, size_t *outlen)
+/* Appends reply (a reference taken) as one compact line to out. Returns 0, or -1 when out
+ * of memory or reply is NULL. */
+static int encode_into(json_t *reply, sb_buf *out)
 {
     if (!reply)
-        return NULL;
+        return -1;
     size_t n = json_dumpb(reply, NULL, 0, JSON_COMPACT);
-    char *buf = n ? malloc(n + 1) : NULL;
-    if (buf && json_dumpb(reply, buf, n, JSON_COMPACT) == n) {
-        buf[n] = '\n';
-        *outlen = n + 1;
-    } else {
-        free(buf);
-        buf = NULL;
+    int rc = -1;
+    if (n && sb_buf_reserve(out, n + 1) == 0 &&
+        json_dumpb(reply, out->p + out->len, n, JSON_COMPACT) == n) {
+        out->p[out->len + n] = '\n';
+        out->len += n + 1;
+        rc = 0;
     }
     json_decref(reply);
-    return buf;
+    return rc;
+}
+
+/* Encodes reply (a reference taken) as a malloc'd line; NULL when out of memory. */
+static char *encode(json_t *reply, size_t *outlen)
+{
+    sb_buf b = {0};
+    if (encode_into(reply, &b) < 0) {
+        sb_buf_free(&b);
+        return NULL;
+    }
+    *outlen = b.len;
+    return b.p;
+}
+
+/* An error reply {"result": false, "log": [msg]} appended to out. */
+static int error_into(const char *msg, sb_buf *out)
+{
+    return encode_into(json_pack("{s:b, s:[s]}", "result", 0, "log", msg), out);
 }
 
 char *sb_error_reply(const char *msg, size_t *outlen)
@@ -74,18 +94,19 @@ char *sb_error_reply(const char *msg, size_t *outlen)
     return encode(json_pack("{s:b, s:[s]}", "result", 0, "log", msg), outlen);
 }
 
-char *sb_dispatch(sb_store *s, const char *line, size_t len, size_t *outlen)
+/* The general path: the whole request through jansson and the handlers of methods.h. */
+static int slow(sb_store *s, const char *line, size_t len, sb_buf *out)
 {
     json_error_t jerr;
     json_t *req = json_loadb(line, len, 0, &jerr);
     char msg[600];
     if (!req) {
         snprintf(msg, sizeof msg, "malformed JSON at position %d: %s", jerr.position, jerr.text);
-        return sb_error_reply(msg, outlen);
+        return error_into(msg, out);
     }
     if (!json_is_object(req)) {
         json_decref(req);
-        return sb_error_reply("a request must be a JSON object", outlen);
+        return error_into("a request must be a JSON object", out);
     }
     json_t *m = json_object_get(req, "method");
     json_t *params = json_object_get(req, "parameters");
@@ -98,7 +119,7 @@ char *sb_dispatch(sb_store *s, const char *line, size_t len, size_t *outlen)
         err = "'parameters' must be an object";
     if (err) {
         json_decref(req);
-        return sb_error_reply(err, outlen);
+        return error_into(err, out);
     }
     const method *found = NULL;
     for (size_t i = 0; i < sizeof METHODS / sizeof METHODS[0]; i++)
@@ -106,7 +127,7 @@ char *sb_dispatch(sb_store *s, const char *line, size_t len, size_t *outlen)
             found = &METHODS[i];
     if (!found) {
         json_decref(req);
-        return encode(json_pack("{s:b}", "result", 0), outlen);
+        return encode_into(json_pack("{s:b}", "result", 0), out);
     }
     json_t *empty = params ? NULL : json_object();
     sd_err e;
@@ -121,9 +142,31 @@ char *sb_dispatch(sb_store *s, const char *line, size_t len, size_t *outlen)
     json_decref(req);
     if (rc < 0) {
         snprintf(msg, sizeof msg, "%s: %s", found->name, e.msg[0] ? e.msg : "failed");
-        return sb_error_reply(msg, outlen);
+        return error_into(msg, out);
     }
     if (rc == SB_FALSE || !result)
-        return encode(json_pack("{s:b}", "result", 0), outlen);
-    return encode(json_pack("{s:o}", "result", result), outlen);
+        return encode_into(json_pack("{s:b}", "result", 0), out);
+    return encode_into(json_pack("{s:o}", "result", result), out);
+}
+
+int sb_dispatch_into(sb_store *s, const char *line, size_t len, sb_buf *out)
+{
+    sb_jreq r;
+    if (sb_jscan(line, len, &r) == 0) {
+        int rc = sb_fast(s, &r, out);
+        if (rc != 0)
+            return rc < 0 ? -1 : 0;
+    }
+    return slow(s, line, len, out);
+}
+
+char *sb_dispatch(sb_store *s, const char *line, size_t len, size_t *outlen)
+{
+    sb_buf b = {0};
+    if (sb_dispatch_into(s, line, len, &b) < 0) {
+        sb_buf_free(&b);
+        return NULL;
+    }
+    *outlen = b.len;
+    return b.p;
 }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "buf.h"
 #include "store.h"
 
 /* Parses line (len bytes, no newline; need not be NUL terminated) as a remote-backend
@@ -15,6 +16,12 @@
  * Returns NULL only when out of memory. The reply may hold private keys: the caller wipes
  * it (sodium_memzero) before freeing it. */
 char *sb_dispatch(sb_store *s, const char *line, size_t len, size_t *outlen);
+
+/* The same, appending the reply line to out (the server's reusable buffer). Simple
+ * requests for lookup, getDomainKeys and getAllDomainMetadata take the fast path (fast.h);
+ * the rest go through jansson. Returns 0, or -1 when out of memory (out then holds what it
+ * held before). */
+int sb_dispatch_into(sb_store *s, const char *line, size_t len, sb_buf *out);
 
 /* A reply for a problem found before parsing (e.g. "request line over 1 MiB"), as above. */
 char *sb_error_reply(const char *msg, size_t *outlen);

@@ -27,9 +27,9 @@ static void usage(FILE *f)
 }
 
 /* The line handler: the store answers each request. */
-static char *handle(void *arg, const char *line, size_t len, size_t *outlen)
+static int handle(void *arg, const char *line, size_t len, sb_buf *out)
 {
-    return sb_dispatch(arg, line, len, outlen);
+    return sb_dispatch_into(arg, line, len, out);
 }
 
 int main(int argc, char **argv)

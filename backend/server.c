@@ -17,7 +17,12 @@
  * a connection whose first line, or any started line, is not complete within idle_line_ms is
  * closed; beyond max_conns new connections are closed at once; a client that vanishes
  * mid-line just loses its partial line. A client that does not read its replies is not read
- * from until it does (its replies are not piled up). */
+ * from until it does (its replies are not piled up).
+ *
+ * Per request, in the steady state: one read (the next is only tried when a read filled the
+ * buffer; level-triggered epoll says when more arrives), one send from a buffer that is
+ * reused for the connection's life, and no allocation. Every reply is wiped from that buffer
+ * once sent, since getDomainKeys replies hold private keys. */
 #define _GNU_SOURCE /* accept4 */
 #include "server.h"
 
@@ -39,13 +44,14 @@
 #include "log.h"
 
 #define READ_CHUNK 65536
+#define KEEP_OUT 65536 /* a reply buffer larger than this is freed once sent */
 
 typedef struct conn {
     int fd;
     char *in;
     size_t in_len, in_cap, scanned; /* bytes of in already searched for '\n' */
-    char *out;
-    size_t out_len, out_off;
+    sb_buf out;                     /* replies not yet sent: out.p[out_off .. out.len) */
+    size_t out_off;
     int64_t deadline; /* ms; 0 = none (idle between requests is fine) */
     int closing;      /* close once out is flushed */
     uint32_t events;  /* what epoll watches now (saves a syscall when unchanged) */
@@ -60,6 +66,7 @@ typedef struct server {
     conn *conns;
     int nconns;
     int64_t last_refusal_log;
+    unsigned long long requests, accepted; /* for the log line at stop (bench/ reads it) */
 } server;
 
 void sb_server_defaults(sb_server_opts *o, const char *path)
@@ -82,7 +89,7 @@ static int64_t now_ms(void)
 static void watch(server *s, conn *c, int op)
 {
     struct epoll_event ev = {0};
-    ev.events = (c->out_len > c->out_off) ? EPOLLOUT : (c->closing ? 0 : EPOLLIN);
+    ev.events = (c->out.len > c->out_off) ? EPOLLOUT : (c->closing ? 0 : EPOLLIN);
     if (op == EPOLL_CTL_MOD && ev.events == c->events)
         return;
     ev.data.ptr = c;
@@ -94,9 +101,7 @@ static void conn_close(server *s, conn *c)
 {
     epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
-    if (c->out)
-        sodium_memzero(c->out, c->out_len);
-    free(c->out);
+    sb_buf_free(&c->out);
     free(c->in);
     if (c->prev)
         c->prev->next = c->next;
@@ -108,11 +113,13 @@ static void conn_close(server *s, conn *c)
     free(c);
 }
 
-/* Writes what is pending. Returns -1 when the connection is gone. */
-static int flush(server *s, conn *c)
+/* Writes what is pending; once everything is sent the buffer is wiped and kept for the
+ * next reply (or freed when an unusually large reply grew it). Returns -1 when the
+ * connection is gone. */
+static int flush(conn *c)
 {
-    while (c->out_off < c->out_len) {
-        ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
+    while (c->out_off < c->out.len) {
+        ssize_t n = send(c->fd, c->out.p + c->out_off, c->out.len - c->out_off, MSG_NOSIGNAL);
         if (n > 0) {
             c->out_off += (size_t)n;
             continue;
@@ -123,43 +130,10 @@ static int flush(server *s, conn *c)
             return 0;
         return -1;
     }
-    /* Replies may carry private keys: wipe them as soon as they are sent. */
-    sodium_memzero(c->out, c->out_len);
-    free(c->out);
-    c->out = NULL;
-    c->out_len = c->out_off = 0;
-    (void)s;
-    return 0;
-}
-
-/* Queues reply (taking it) behind what is pending. */
-static int queue(conn *c, char *reply, size_t len)
-{
-    if (c->out_len == c->out_off) {
-        if (c->out) {
-            sodium_memzero(c->out, c->out_len);
-            free(c->out);
-        }
-        c->out = reply;
-        c->out_len = len;
-        c->out_off = 0;
-        return 0;
-    }
-    char *n = malloc(c->out_len - c->out_off + len);
-    if (!n) {
-        sodium_memzero(reply, len);
-        free(reply);
-        return -1;
-    }
-    memcpy(n, c->out + c->out_off, c->out_len - c->out_off);
-    memcpy(n + c->out_len - c->out_off, reply, len);
-    sodium_memzero(reply, len);
-    free(reply);
-    size_t total = c->out_len - c->out_off + len;
-    sodium_memzero(c->out, c->out_len);
-    free(c->out);
-    c->out = n;
-    c->out_len = total;
+    if (c->out.cap > KEEP_OUT)
+        sb_buf_free(&c->out);
+    else
+        sb_buf_clear(&c->out);
     c->out_off = 0;
     return 0;
 }
@@ -169,7 +143,7 @@ static int queue(conn *c, char *reply, size_t len)
 static int process(server *s, conn *c)
 {
     size_t start = 0;
-    while (c->out_len == c->out_off && !c->closing) {
+    while (c->out.len == c->out_off && !c->closing) {
         char *nl = memchr(c->in + c->scanned, '\n', c->in_len - c->scanned);
         if (!nl) {
             c->scanned = c->in_len;
@@ -180,11 +154,10 @@ static int process(server *s, conn *c)
         if (len > 0 && c->in[start + len - 1] == '\r')
             len--;
         if (len > 0) {
-            size_t rlen = 0;
-            char *reply = s->fn(s->arg, c->in + start, len, &rlen);
-            if (!reply || queue(c, reply, rlen) < 0)
+            s->requests++;
+            if (s->fn(s->arg, c->in + start, len, &c->out) < 0)
                 return -1;
-            if (flush(s, c) < 0)
+            if (flush(c) < 0)
                 return -1;
         }
         start = c->scanned = next;
@@ -201,17 +174,17 @@ static int process(server *s, conn *c)
         c->deadline = now_ms() + s->o->idle_line_ms;
     if (c->in_len > s->o->max_line) {
         /* A fixed reply in the protocol's error shape; the rest of the line is not read. */
-        char *reply = malloc(128);
-        if (!reply)
+        char reply[128];
+        int n = snprintf(reply, sizeof reply,
+                         "{\"result\":false,\"log\":[\"request line over %zu bytes\"]}\n",
+                         s->o->max_line);
+        if (n < 0 || (size_t)n >= sizeof reply)
             return -1;
-        int n =
-            snprintf(reply, 128, "{\"result\":false,\"log\":[\"request line over %zu bytes\"]}\n",
-                     s->o->max_line);
         sb_log(SB_LOG_WARNING, "closing a connection whose request line is over %zu bytes",
                s->o->max_line);
         c->closing = 1;
         c->in_len = c->scanned = 0;
-        if (queue(c, reply, (size_t)n) < 0 || flush(s, c) < 0)
+        if (sb_buf_put(&c->out, reply, (size_t)n) < 0 || flush(c) < 0)
             return -1;
     }
     return 0;
@@ -239,11 +212,12 @@ static int on_readable(server *s, conn *c)
                 return 0;
             return -1;
         }
+        int full = (size_t)n == c->in_cap - c->in_len;
         c->in_len += (size_t)n;
         if (process(s, c) < 0)
             return -1;
-        if (c->closing || c->out_len > c->out_off)
-            return 0;
+        if (c->closing || c->out.len > c->out_off || !full)
+            return 0; /* a short read took all there was: epoll tells when there is more */
     }
     return 0;
 }
@@ -270,6 +244,7 @@ static void on_accept(server *s)
             continue;
         }
         c->fd = fd;
+        s->accepted++;
         c->deadline = now_ms() + s->o->idle_line_ms; /* PowerDNS sends initialize at once */
         c->next = s->conns;
         if (s->conns)
@@ -365,8 +340,8 @@ int sb_server_run(const sb_server_opts *o, sb_line_fn fn, void *arg, int stop_fd
             conn *c = p;
             int drop = 0;
             if (evs[i].events & EPOLLOUT) {
-                drop = flush(&s, c) < 0;
-                if (!drop && c->out_len == c->out_off) {
+                drop = flush(c) < 0;
+                if (!drop && c->out.len == c->out_off) {
                     if (c->closing)
                         drop = 1;
                     else
@@ -375,7 +350,7 @@ int sb_server_run(const sb_server_opts *o, sb_line_fn fn, void *arg, int stop_fd
             } else if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
                 drop = on_readable(&s, c) < 0;
             }
-            if (!drop && c->closing && c->out_len == c->out_off)
+            if (!drop && c->closing && c->out.len == c->out_off)
                 drop = 1;
             if (drop)
                 conn_close(&s, c);
@@ -392,6 +367,6 @@ int sb_server_run(const sb_server_opts *o, sb_line_fn fn, void *arg, int stop_fd
     close(s.epfd);
     close(s.lfd);
     unlink(o->path);
-    sb_log(SB_LOG_INFO, "stopped");
+    sb_log(SB_LOG_INFO, "stopped after %llu requests on %llu connections", s.requests, s.accepted);
     return 0;
 }

@@ -6,11 +6,13 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "buf.h"
 #include "error.h"
 
-/* Turns one request line (len bytes, without the newline) into a malloc'd reply line that
- * ends in '\n'; NULL means out of memory (the connection is then closed). */
-typedef char *(*sb_line_fn)(void *arg, const char *line, size_t len, size_t *outlen);
+/* Answers one request line (len bytes, without the newline) by appending one reply line,
+ * ending in '\n', to out (the connection's reusable buffer). Returns 0, or -1 when out of
+ * memory (the connection is then closed). */
+typedef int (*sb_line_fn)(void *arg, const char *line, size_t len, sb_buf *out);
 
 typedef struct sb_server_opts {
     const char *path; /* socket path; a stale socket there is replaced */

@@ -30,6 +30,9 @@ static const char *const SQL[Q_ALL] = {
         "WHERE zone_id = ?1 AND state IN ('published', 'active', 'retired', 'signing') ORDER BY id",
     [SB_Q_LIVE_KEYS] = "SELECT count(*) FROM keys WHERE zone_id = ?1 AND state <> 'removed'",
     [SB_Q_SET_NOTIFIED] = "UPDATE zones SET notified_serial = ?1 WHERE id = ?2",
+    [SB_Q_ZONE_RECORDS] = "SELECT r.name, r.type, r.ttl, c.content FROM rrsets r "
+                          "JOIN records c ON c.rrset_id = r.id WHERE r.zone_id = ?1 "
+                          "ORDER BY r.type, c.id",
     [Q_ZONES] = "SELECT z.id, z.name, z.kind, z.keys_only, z.notified_serial, "
                 "(SELECT c.content FROM rrsets r JOIN records c ON c.rrset_id = r.id "
                 " WHERE r.zone_id = z.id AND r.name = z.name AND r.type = 'SOA' LIMIT 1) "
@@ -51,7 +54,8 @@ struct sb_store {
     int zones_loaded;
     sb_zone *zones; /* name order */
     size_t n_zones;
-    sb_zone **by_id; /* id order */
+    sb_zone **by_id;   /* id order */
+    sb_sarena secrets; /* the zones' cached getDomainKeys replies */
 };
 
 const sd_config *sb_store_config(const sb_store *s)
@@ -84,14 +88,23 @@ sqlite3_stmt *sb_store_stmt(sb_store *s, int which, sd_err *e)
 /* Frees the zone list and everything hanging off it. */
 static void drop_zones(sb_store *s)
 {
-    for (size_t i = 0; i < s->n_zones; i++)
+    for (size_t i = 0; i < s->n_zones; i++) {
         sb_zindex_free(s->zones[i].index);
+        sb_zrecs_free(s->zones[i].recs);
+        free(s->zones[i].meta);
+    }
+    sb_sarena_reset(&s->secrets);
     free(s->zones);
     free(s->by_id);
     s->zones = NULL;
     s->by_id = NULL;
     s->n_zones = 0;
     s->zones_loaded = 0;
+}
+
+const char *sb_store_keep_secret(sb_store *s, const char *data, size_t n)
+{
+    return sb_sarena_copy(&s->secrets, data, n);
 }
 
 void sb_store_invalidate(sb_store *s)

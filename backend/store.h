@@ -5,7 +5,10 @@
  * reads see one snapshot. At the start of each request PRAGMA data_version tells whether
  * another connection (scaidns-api, scaidnsctl, sqlite3) committed since the last request; if
  * so, the zone list, the policies and the zone name indexes are thrown away and rebuilt on
- * demand. Private keys are never cached. */
+ * demand, and so are the pre-rendered replies hung on each zone: its records (sb_zrecs), its
+ * metadata and its getDomainKeys reply. That last one holds unsealed private keys: it lives
+ * in the store's guarded secret arena (sarena.h says why and how) and is wiped with the
+ * rest. */
 #ifndef SCAIDNS_BACKEND_STORE_H
 #define SCAIDNS_BACKEND_STORE_H
 
@@ -18,6 +21,7 @@
 #include "error.h"
 #include "name.h"
 #include "policy.h"
+#include "sarena.h"
 #include "seal.h"
 
 /* Flags of a name in a zone's index. */
@@ -46,6 +50,23 @@ typedef struct sb_zindex {
     size_t n_nsec3;
 } sb_zindex;
 
+/* One record, rendered once as the tail of the JSON object lookup returns:
+ * ,"qtype":"A","content":"...","ttl":300,"auth":1,"domain_id":1}
+ * (the caller writes {"qname":"<the qname as asked>" before it). */
+typedef struct sb_rec {
+    const char *type; /* NUL terminated; the same block as frag */
+    const char *frag;
+    size_t frag_len;
+} sb_rec;
+
+/* Every record of a zone, in the order lookup answers them: by the zone index's names,
+ * then type, then record id. */
+typedef struct sb_zrecs {
+    sb_rec *recs;
+    size_t *first; /* records of index name i: recs[first[i]] .. recs[first[i + 1] - 1] */
+    size_t n;
+} sb_zrecs;
+
 typedef struct sb_zone {
     int64_t id;
     char name[SD_NAME_MAX];
@@ -57,6 +78,11 @@ typedef struct sb_zone {
     int policy_loaded;
     sd_policy policy;
     sb_zindex *index; /* built on first use */
+    sb_zrecs *recs;   /* built on first use */
+    char *meta;       /* the getAllDomainMetadata result as JSON, on first use */
+    size_t meta_len;
+    const char *keys; /* the getDomainKeys result as JSON (in the secret arena), on first use */
+    size_t keys_len;
 } sb_zone;
 
 typedef struct sb_store sb_store;
@@ -97,6 +123,7 @@ enum {
     SB_Q_KEYS,             /* (zone_id) -> id, kid, flags, state, sealed_private */
     SB_Q_LIVE_KEYS,        /* (zone_id) -> count of keys not removed */
     SB_Q_SET_NOTIFIED,     /* (serial, zone_id) */
+    SB_Q_ZONE_RECORDS,     /* (zone_id) -> name, type, ttl, content by type, record id */
     SB_Q_COUNT
 };
 
@@ -125,6 +152,16 @@ const sb_name *sb_zindex_find(const sb_zindex *x, const char *name);
 /* Whether records of type at name (in the zone of x) are authoritative: 0 below a delegation
  * point and at one except for DS, else 1. */
 int sb_zindex_auth(const sb_zindex *x, const char *name, const char *type);
+
+/* The zone's records, pre-rendered (zrecs.c); NULL with e filled on failure. */
+const sb_zrecs *sb_store_records(sb_store *s, sb_zone *z, sd_err *e);
+
+/* Frees what sb_store_records built. NULL-safe. */
+void sb_zrecs_free(sb_zrecs *r);
+
+/* Copies n bytes of secret data into the store's secret arena, which is wiped and emptied
+ * with the other caches. Returns the copy or NULL when out of memory. */
+const char *sb_store_keep_secret(sb_store *s, const char *data, size_t n);
 
 /* Forgets all caches, so that the next request reloads (used after our own writes). */
 void sb_store_invalidate(sb_store *s);

@@ -25,9 +25,9 @@ typedef struct srv {
     int stop[2];
 } srv;
 
-static char *handle(void *arg, const char *line, size_t len, size_t *outlen)
+static int handle(void *arg, const char *line, size_t len, sb_buf *out)
 {
-    return sb_dispatch(arg, line, len, outlen);
+    return sb_dispatch_into(arg, line, len, out);
 }
 
 static int srv_setup(void **state)
