@@ -18,6 +18,7 @@
 #define API_MAX_PARAMS 4         /* path parameters of one route */
 
 struct api_pool;
+struct api_scheduler;
 
 /* What the running server knows; set up once in main, read-only afterwards. */
 typedef struct api_server {
@@ -25,7 +26,8 @@ typedef struct api_server {
     sd_seal_keys seal;  /* public half only: the API can seal keys but never open one */
     sd_policy defaults; /* the configured default policy */
     struct api_pool *pool;
-    const char *openapi; /* the embedded OpenAPI document */
+    struct api_scheduler *sched; /* NULL when no scheduler runs (tests) */
+    const char *openapi;         /* the embedded OpenAPI document */
     size_t openapi_len;
 } api_server;
 

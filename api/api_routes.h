@@ -26,5 +26,9 @@ void api_h_dnssec_rotate_ksk(api_req *rq, api_resp *rs);
 void api_h_dnssec_confirm_ds(api_req *rq, api_resp *rs);
 void api_h_dnssec_sync(api_req *rq, api_resp *rs);
 void api_h_dnssec_events(api_req *rq, api_resp *rs);
+void api_h_dnssec_abort(api_req *rq, api_resp *rs);
+void api_h_dnssec_policy_get(api_req *rq, api_resp *rs);
+void api_h_dnssec_policy_put(api_req *rq, api_resp *rs);
+void api_h_dnssec_plan(api_req *rq, api_resp *rs);
 
 #endif

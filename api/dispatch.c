@@ -23,7 +23,7 @@ static void run(const api_server *srv, const api_http_in *in, const api_match *m
     rq.path = in->path;
     rq.query = in->query;
     rq.qctx = in->qctx;
-    rq.now = (int64_t)time(NULL);
+    rq.now = (int64_t)time(NULL) + srv->cfg.clock_offset;
     rq.nparams = m->nparams;
     for (size_t i = 0; i < m->nparams; i++)
         rq.params[i] = m->params[i];

@@ -10,6 +10,7 @@
 #include "api_log.h"
 #include "api_openapi_doc.h"
 #include "api_pool.h"
+#include "api_scheduler.h"
 #include "api_server.h"
 
 static const char USAGE[] =
@@ -79,10 +80,17 @@ int main(int argc, char **argv)
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* The scheduler starts before the HTTP threads, which read srv.sched. */
+    if (api_scheduler_start(&srv.cfg, &srv.seal, &srv.defaults, &srv.sched, &e) < 0) {
+        api_log_msg("%s", e.msg);
+        api_pool_close(srv.pool);
+        return 1;
+    }
     struct api_http *http;
     unsigned port;
     if (api_http_start(&srv, srv.cfg.api_listen, &opts, &http, &port, &e) < 0) {
         api_log_msg("%s", e.msg);
+        api_scheduler_stop(srv.sched);
         api_pool_close(srv.pool);
         return 1;
     }
@@ -92,6 +100,7 @@ int main(int argc, char **argv)
     sigwait(&stop, &sig);
     api_log_msg("signal %d: stopping", sig);
     api_http_stop(http);
+    api_scheduler_stop(srv.sched);
     api_pool_close(srv.pool);
     return 0;
 }

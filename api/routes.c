@@ -25,6 +25,10 @@ static const api_route ROUTES[] = {
      api_h_dnssec_confirm_ds},
     {"POST", D "/dnssec/sync", "dnssec:rotate", NULL, 1, api_h_dnssec_sync},
     {"GET", D "/dnssec/events", "dnssec:read", NULL, 0, api_h_dnssec_events},
+    {"POST", D "/dnssec/abort", "dnssec:rotate", NULL, 1, api_h_dnssec_abort},
+    {"GET", D "/dnssec/policy", "dnssec:read", NULL, 0, api_h_dnssec_policy_get},
+    {"PUT", D "/dnssec/policy", "dnssec:rotate", NULL, 1, api_h_dnssec_policy_put},
+    {"GET", D "/dnssec/plan", "dnssec:read", NULL, 0, api_h_dnssec_plan},
 };
 
 const api_route *api_routes(size_t *n)

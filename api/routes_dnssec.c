@@ -8,6 +8,9 @@
 
 #include "audit_json.h"
 #include "api_auth.h"
+#include "api_changed.h"
+#include "engine.h"
+#include "policy_json.h"
 #include "dnssec.h"
 #include "api_json_io.h"
 #include "api_routes.h"
@@ -147,6 +150,7 @@ void api_h_dnssec_enable(api_req *rq, api_resp *rs)
         fail_status(rq, &z, &e, rs);
         return;
     }
+    api_changed(rq, &z);
     json_t *state, *o = action_reply(rq, &z, "enable", "DNSSEC enabled");
     if (snapshot(rq, &z, &state, &e) == 0) {
         json_object_set(o, "algorithm", json_object_get(state, "algorithm"));
@@ -171,6 +175,7 @@ void api_h_dnssec_disable(api_req *rq, api_resp *rs)
         fail_status(rq, &z, &e, rs);
         return;
     }
+    api_changed(rq, &z);
     api_reply(rs, 200, action_reply(rq, &z, "disable", "DNSSEC disabled"));
 }
 
@@ -187,6 +192,7 @@ void api_h_dnssec_rotate_zsk(api_req *rq, api_resp *rs)
         fail_status(rq, &z, &e, rs);
         return;
     }
+    api_changed(rq, &z);
     json_t *state, *o = action_reply(rq, &z, "rotate-zsk",
                                      "ZSK rollover started: the new ZSK signs after the DNSKEY "
                                      "TTL, the old one is then retired and removed");
@@ -206,13 +212,23 @@ void api_h_dnssec_rotate_ksk(api_req *rq, api_resp *rs)
 {
     sd_zone z;
     sd_err e;
-    if (api_zone_lookup(rq, "dnssec:rotate", &z, rs) < 0 || api_only_fields(rq->body, NULL, rs) < 0)
+    static const char *const fields[] = {"algorithm", NULL};
+    if (api_zone_lookup(rq, "dnssec:rotate", &z, rs) < 0 ||
+        api_only_fields(rq->body, fields, rs) < 0)
         return;
+    json_t *a = json_object_get(rq->body, "algorithm");
+    long long alg = a && json_is_integer(a) ? json_integer_value(a) : 0;
+    if (a &&
+        (!json_is_integer(a) || (alg != 8 && alg != 10 && alg != 13 && alg != 14 && alg != 15))) {
+        api_error(rs, 400, "field 'algorithm' must be a supported algorithm (8, 10, 13, 14, 15)");
+        return;
+    }
     sd_ctx c = ctx_of(rq);
-    if (sd_dnssec_rotate_ksk(&c, &z, &e) < 0) {
+    if (sd_dnssec_rotate_ksk_alg(&c, &z, (int)alg, &e) < 0) {
         fail_status(rq, &z, &e, rs);
         return;
     }
+    api_changed(rq, &z);
     json_t *state, *o = action_reply(rq, &z, "rotate-ksk",
                                      "KSK rollover started: publish the new DS at the parent, "
                                      "then call confirm-ds-published");
@@ -335,6 +351,7 @@ void api_h_dnssec_confirm_ds(api_req *rq, api_resp *rs)
         fail_status(rq, &z, &e, rs);
         return;
     }
+    api_changed(rq, &z);
     api_reply(rs, 200, action_reply(rq, &z, "confirm-ds-published", "DS publication confirmed"));
 }
 
@@ -376,4 +393,82 @@ void api_h_dnssec_events(api_req *rq, api_resp *rs)
     api_reply(rs, 200,
               json_pack("{s:s, s:s, s:o, s:o}", "domain_id", z.public_id, "name", z.name, "events",
                         events, "next_before", next));
+}
+
+/* POST .../dnssec/abort: stops the rollover under way, back to the old keys (engine.h and
+ * sd_dnssec_abort say how safely); 409 when there is none or it passed its point of no return. */
+void api_h_dnssec_abort(api_req *rq, api_resp *rs)
+{
+    sd_zone z;
+    sd_err e;
+    if (api_zone_lookup(rq, "dnssec:rotate", &z, rs) < 0 || api_only_fields(rq->body, NULL, rs) < 0)
+        return;
+    sd_ctx c = ctx_of(rq);
+    if (sd_dnssec_abort(&c, &z, &e) < 0) {
+        fail_status(rq, &z, &e, rs);
+        return;
+    }
+    api_changed(rq, &z);
+    json_t *state, *o = action_reply(rq, &z, "abort",
+                                     "rollover aborted: the old keys stay; keys that may be "
+                                     "cached leave on a safe schedule (see plan)");
+    if (snapshot(rq, &z, &state, &e) == 0)
+        json_object_set_new(o, "state", state);
+    api_reply(rs, 200, o);
+}
+
+/* GET .../dnssec/policy: the zone's policy (defaults from scaidns.conf, overrides applied). */
+void api_h_dnssec_policy_get(api_req *rq, api_resp *rs)
+{
+    sd_zone z;
+    sd_err e;
+    sd_policy p;
+    if (api_zone_lookup(rq, "dnssec:read", &z, rs) < 0)
+        return;
+    if (sd_policy_load(rq->db, z.id, &rq->srv->defaults, &p, &e) < 0) {
+        api_fail(rs, &e);
+        return;
+    }
+    api_reply(rs, 200, sd_policy_json(&p));
+}
+
+/* PUT .../dnssec/policy: replaces the zone's overrides (a field left out takes the default);
+ * 400 with the reason for a policy whose lifetimes cannot hold its own waits. */
+void api_h_dnssec_policy_put(api_req *rq, api_resp *rs)
+{
+    sd_zone z;
+    sd_err e;
+    sd_policy p;
+    if (api_zone_lookup(rq, "dnssec:rotate", &z, rs) < 0)
+        return;
+    json_t *empty = rq->body ? NULL : json_object();
+    int rc = sd_policy_put(rq->db, z.id, z.name, &rq->srv->defaults, rq->body ? rq->body : empty,
+                           rq->token->name, rq->now, &p, &e);
+    json_decref(empty);
+    if (rc < 0) {
+        api_fail(rs, &e);
+        return;
+    }
+    api_changed(rq, &z);
+    api_reply(rs, 200, sd_policy_json(&p));
+}
+
+/* GET .../dnssec/plan: the zone's future steps with their earliest times and the arithmetic
+ * that produced each ("DNSKEY TTL 3600 + propagation 300 + safety 3600"). */
+void api_h_dnssec_plan(api_req *rq, api_resp *rs)
+{
+    sd_zone z;
+    sd_err e;
+    json_t *plan;
+    char status[32] = "unknown";
+    if (api_zone_lookup(rq, "dnssec:read", &z, rs) < 0)
+        return;
+    if (sd_engine_plan_json(rq->db, &z, &rq->srv->defaults, &plan, &e) < 0) {
+        api_fail(rs, &e);
+        return;
+    }
+    sd_dnssec_status(rq->db, z.id, status, sizeof status, NULL);
+    api_reply(rs, 200,
+              json_pack("{s:s, s:s, s:s, s:o}", "domain_id", z.public_id, "name", z.name, "status",
+                        status, "steps", plan));
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api_auth.h"
+#include "api_changed.h"
 #include "db.h"
 #include "dnssec.h"
 #include "api_json_io.h"
@@ -179,6 +180,7 @@ void api_h_zone_delete(api_req *rq, api_resp *rs)
         api_fail(rs, &e);
         return;
     }
+    api_changed(rq, &z);
     api_reply(rs, 204, NULL);
 }
 
@@ -257,6 +259,8 @@ void api_h_rrset_put(api_req *rq, api_resp *rs)
     }
     int rc = sd_rrset_put(rq->db, &z, rq->params[1], rq->params[2], (uint32_t)ttl, list, n, 0, &e);
     free(list);
+    if (rc == 0)
+        api_changed(rq, &z);
     char owner[SD_NAME_MAX], type[16];
     json_t *arr = NULL;
     if (rc < 0 || rrset_key(rq, &z, owner, type, rs) < 0 ||
@@ -285,5 +289,6 @@ void api_h_rrset_delete(api_req *rq, api_resp *rs)
         api_fail(rs, &e);
         return;
     }
+    api_changed(rq, &z);
     api_reply(rs, 204, NULL);
 }
