@@ -45,8 +45,8 @@ int sd_policy_check(const sd_policy *p, const sd_zone_ttls *t, sd_err *e)
         check_range("parent_ds_ttl", p->parent_ds_ttl, 1, week, e) < 0 ||
         check_range("parent_propagation_delay", p->parent_propagation_delay, 0, 30 * 86400, e) <
             0 ||
-        check_range("zsk_lifetime", p->zsk_lifetime, 60, year10, e) < 0 ||
-        check_range("ksk_lifetime", p->ksk_lifetime, 60, year10, e) < 0)
+        check_range("zsk_lifetime", p->zsk_lifetime, 1, year10, e) < 0 ||
+        check_range("ksk_lifetime", p->ksk_lifetime, 1, year10, e) < 0)
         return -SD_EBADINPUT;
     if (!sd_alg_supported(p->algorithm))
         return sd_fail(e, SD_EBADINPUT, "unsupported algorithm %d (supported: 8, 10, 13, 14, 15)",
