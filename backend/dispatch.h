@@ -18,7 +18,8 @@
 char *sb_dispatch(sb_store *s, const char *line, size_t len, size_t *outlen);
 
 /* The same, appending the reply line to out (the server's reusable buffer). Simple
- * requests for lookup, getDomainKeys and getAllDomainMetadata take the fast path (fast.h);
+ * requests for lookup, getDomainKeys, getAllDomainMetadata and
+ * getBeforeAndAfterNamesAbsolute take the fast path (fast.h);
  * the rest go through jansson. Returns 0, or -1 when out of memory (out then holds what it
  * held before). */
 int sb_dispatch_into(sb_store *s, const char *line, size_t len, sb_buf *out);

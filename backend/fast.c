@@ -1,4 +1,5 @@
-/* fast.c - lookup, getDomainKeys and getAllDomainMetadata without jansson (fast.h). Each
+/* fast.c - lookup, getDomainKeys, getAllDomainMetadata and getBeforeAndAfterNamesAbsolute
+ * without jansson (fast.h). Each
  * answer must be exactly what the handler of the same name in m_*.c would give. */
 #include "fast.h"
 
@@ -222,6 +223,47 @@ static int all_metadata(sb_store *s, const sb_jreq *r, sb_buf *out, sd_err *e)
     return ANSWERED;
 }
 
+/* Appends the form of name relative to zone as a JSON string: "" for the apex, else name
+ * without ".zone." (what m_nsec.c's relative() gives). */
+static int put_relative(sb_buf *out, const char *name, const char *zone)
+{
+    if (strcmp(name, zone) == 0)
+        return sb_buf_puts(out, "\"\"");
+    size_t n = strlen(name), z = strcmp(zone, ".") == 0 ? 0 : strlen(zone);
+    return sb_buf_json_str(out, name, n - z - 1);
+}
+
+/* getBeforeAndAfterNamesAbsolute: see sb_m_get_before_and_after. */
+static int before_after(sb_store *s, const sb_jreq *r, sb_buf *out, sd_err *e)
+{
+    char qname[1024];
+    const sb_jval *id = sb_jreq_param(r, "id");
+    if (!id || id->type != SB_JV_INT || id->num < 0 || id->num > INT32_MAX ||
+        str_param(r, "qname", qname, sizeof qname) < 0)
+        return NOT_FAST;
+    sb_zone *z = sb_store_zone_by_id(s, id->num, e);
+    if (!z && e->code)
+        return NOT_FAST;
+    if (!z || z->keys_only)
+        return sb_buf_puts(out, "{\"result\":false}\n") < 0 ? -1 : ANSWERED;
+    const sb_name *before, *after;
+    int is_nsec3;
+    if (sb_nsec_neighbours(s, z, qname, &before, &after, &is_nsec3, e) < 0)
+        return NOT_FAST;
+    int fail = sb_buf_puts(out, "{\"result\":{\"before\":") < 0;
+    if (is_nsec3)
+        fail = fail || sb_buf_json_str(out, before->hash, strlen(before->hash)) < 0 ||
+               sb_buf_puts(out, ",\"after\":") < 0 ||
+               sb_buf_json_str(out, after->hash, strlen(after->hash)) < 0;
+    else
+        fail = fail || put_relative(out, before->name, z->name) < 0 ||
+               sb_buf_puts(out, ",\"after\":") < 0 || put_relative(out, after->name, z->name) < 0;
+    fail = fail || sb_buf_puts(out, ",\"unhashed\":") < 0 ||
+           sb_buf_json_str(out, before->name, strlen(before->name)) < 0 ||
+           sb_buf_puts(out, "}}\n") < 0;
+    return fail ? -1 : ANSWERED;
+}
+
 /* Whether the method of r is name. */
 static int is(const sb_jreq *r, const char *name)
 {
@@ -238,6 +280,8 @@ int sb_fast(sb_store *s, const sb_jreq *r, sb_buf *out)
         fn = domain_keys;
     else if (is(r, "getAllDomainMetadata"))
         fn = all_metadata;
+    else if (is(r, "getBeforeAndAfterNamesAbsolute"))
+        fn = before_after;
     else
         return NOT_FAST;
     sd_err e;

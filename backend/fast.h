@@ -1,6 +1,7 @@
-/* fast.h - the hot path: lookup, getDomainKeys and getAllDomainMetadata answered from the
- * store's pre-rendered caches straight into the reply buffer, with no JSON tree and, once
- * the caches are warm, no SQLite read beyond PRAGMA data_version and no allocation.
+/* fast.h - the hot path: lookup, getDomainKeys, getAllDomainMetadata and
+ * getBeforeAndAfterNamesAbsolute answered from the store's pre-rendered caches and indexes straight
+ * into the reply buffer, with no JSON tree and, once the caches are warm, no SQLite read beyond
+ * PRAGMA data_version and no allocation.
  *
  * Only requests that jscan.h reads as simple and whose parameters have the expected types
  * are taken here; everything else (bad input, other methods, a database error) is left to

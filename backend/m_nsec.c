@@ -25,16 +25,21 @@ static json_t *relative(const char *name, const char *zone)
     return json_stringn(name, n - z - 1);
 }
 
-static int nsec(const sb_zindex *x, const sb_zone *z, const char *qname, json_t **result, sd_err *e)
+/* The NSEC neighbours of rel (a name relative to z, as PowerDNS sends it). */
+static int nsec(const sb_zindex *x, const sb_zone *z, const char *qname, const sb_name **before,
+                const sb_name **after, sd_err *e)
 {
     char abs[SD_NAME_MAX * 2];
     char rel[SD_NAME_MAX];
     if (sb_dname_lower(qname, rel, sizeof rel) < 0)
         return sd_fail(e, SD_EBADINPUT, "parameter 'qname' is not a domain name");
+    int n;
     if (strcmp(rel, ".") == 0)
-        snprintf(abs, sizeof abs, "%s", z->name);
+        n = snprintf(abs, sizeof abs, "%s", z->name);
     else
-        snprintf(abs, sizeof abs, "%s%s", rel, strcmp(z->name, ".") == 0 ? "" : z->name);
+        n = snprintf(abs, sizeof abs, "%s%s", rel, strcmp(z->name, ".") == 0 ? "" : z->name);
+    if (n < 0 || (size_t)n >= sizeof abs)
+        return sd_fail(e, SD_EBADINPUT, "parameter 'qname' is not a domain name");
     if (x->n_nsec == 0)
         return sd_fail(e, SD_EINTERNAL, "zone %s has no NSEC chain", z->name);
     /* Binary search for the first member > abs. */
@@ -46,15 +51,14 @@ static int nsec(const sb_zindex *x, const sb_zone *z, const char *qname, json_t 
         else
             hi = mid;
     }
-    const char *before = x->names[x->nsec[lo == 0 ? x->n_nsec - 1 : lo - 1]].name;
-    const char *after = x->names[x->nsec[lo == x->n_nsec ? 0 : lo]].name;
-    *result = json_pack("{s:o, s:o, s:o}", "before", relative(before, z->name), "after",
-                        relative(after, z->name), "unhashed", json_string(before));
-    return *result ? 0 : sd_fail(e, SD_EINTERNAL, "out of memory");
+    *before = &x->names[x->nsec[lo == 0 ? x->n_nsec - 1 : lo - 1]];
+    *after = &x->names[x->nsec[lo == x->n_nsec ? 0 : lo]];
+    return 0;
 }
 
-static int nsec3(const sb_zindex *x, const sb_zone *z, const char *qname, json_t **result,
-                 sd_err *e)
+/* The NSEC3 neighbours of qname, a base32hex hash label. */
+static int nsec3(const sb_zindex *x, const sb_zone *z, const char *qname, const sb_name **before,
+                 const sb_name **after, sd_err *e)
 {
     char h[SB_NSEC3_HASH_LEN + 1];
     size_t n = strlen(qname);
@@ -81,11 +85,22 @@ static int nsec3(const sb_zindex *x, const sb_zone *z, const char *qname, json_t
         else
             hi = mid;
     }
-    const sb_name *before = &x->names[x->nsec3[lo == 0 ? x->n_nsec3 - 1 : lo - 1]];
-    const sb_name *after = &x->names[x->nsec3[lo == x->n_nsec3 ? 0 : lo]];
-    *result = json_pack("{s:s, s:s, s:s}", "before", before->hash, "after", after->hash, "unhashed",
-                        before->name);
-    return *result ? 0 : sd_fail(e, SD_EINTERNAL, "out of memory");
+    *before = &x->names[x->nsec3[lo == 0 ? x->n_nsec3 - 1 : lo - 1]];
+    *after = &x->names[x->nsec3[lo == x->n_nsec3 ? 0 : lo]];
+    return 0;
+}
+
+int sb_nsec_neighbours(sb_store *s, sb_zone *z, const char *qname, const sb_name **before,
+                       const sb_name **after, int *is_nsec3, sd_err *e)
+{
+    const sd_policy *p = sb_store_policy(s, z, e);
+    if (!p)
+        return -e->code;
+    const sb_zindex *x = sb_store_index(s, z, e);
+    if (!x)
+        return -e->code;
+    *is_nsec3 = p->nsec3;
+    return p->nsec3 ? nsec3(x, z, qname, before, after, e) : nsec(x, z, qname, before, after, e);
 }
 
 int sb_m_get_before_and_after(sb_store *s, json_t *params, json_t **result, sd_err *e)
@@ -100,11 +115,15 @@ int sb_m_get_before_and_after(sb_store *s, json_t *params, json_t **result, sd_e
         return e->code ? -e->code : SB_FALSE;
     if (z->keys_only)
         return SB_FALSE;
-    const sd_policy *p = sb_store_policy(s, z, e);
-    if (!p)
+    const sb_name *before, *after;
+    int is_nsec3;
+    if (sb_nsec_neighbours(s, z, qname, &before, &after, &is_nsec3, e) < 0)
         return -e->code;
-    const sb_zindex *x = sb_store_index(s, z, e);
-    if (!x)
-        return -e->code;
-    return p->nsec3 ? nsec3(x, z, qname, result, e) : nsec(x, z, qname, result, e);
+    if (is_nsec3)
+        *result = json_pack("{s:s, s:s, s:s}", "before", before->hash, "after", after->hash,
+                            "unhashed", before->name);
+    else
+        *result = json_pack("{s:o, s:o, s:s}", "before", relative(before->name, z->name), "after",
+                            relative(after->name, z->name), "unhashed", before->name);
+    return *result ? 0 : sd_fail(e, SD_EINTERNAL, "out of memory");
 }

@@ -55,6 +55,13 @@ int sb_m_get_domain_keys(sb_store *s, json_t *params, json_t **result, sd_err *e
  * chain (qname relative to the zone) or NSEC3 chain (qname = the hash label). */
 int sb_m_get_before_and_after(sb_store *s, json_t *params, json_t **result, sd_err *e);
 
+/* The neighbours of qname (as getBeforeAndAfterNamesAbsolute receives it) in the NSEC or
+ * NSEC3 chain of zone z (not keys-only): *before and *after are chain members, *nsec3 says
+ * which chain. Returns 0, or < 0 with e filled (a qname that is not a name or hash label,
+ * an empty chain, a database failure). Shared by m_nsec.c and fast.c. */
+int sb_nsec_neighbours(sb_store *s, sb_zone *z, const char *qname, const sb_name **before,
+                       const sb_name **after, int *nsec3, sd_err *e);
+
 /* The metadata of zone z as {"KIND": ["value"]}; exposed for getDomainMetadata. */
 int sb_zone_metadata(sb_store *s, sb_zone *z, json_t **out, sd_err *e);
 

@@ -200,6 +200,28 @@ static void test_fast_equals_slow(void **state)
                      zones[i]);
             free(same_both_ways(f, req));
         }
+    const char *ids[] = {"1", "2", "3", "99"};
+    const char *qnames[] = {".",
+                            "www.",
+                            "Www.",
+                            "a.",
+                            "b.",
+                            "a.b.",
+                            "zzz.",
+                            "sub.",
+                            "ns.sub.",
+                            "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.",
+                            "00000000000000000000000000000000",
+                            "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv.",
+                            "K8UDEMVP1J2F7EG6JEBPS17VP3N8I58H."};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+        for (size_t q = 0; q < sizeof qnames / sizeof qnames[0]; q++) {
+            snprintf(req, sizeof req,
+                     "{\"method\": \"getBeforeAndAfterNamesAbsolute\", \"parameters\": {\"id\": "
+                     "%s, \"qname\": \"%s\"}}",
+                     ids[i], qnames[q]);
+            free(same_both_ways(f, req));
+        }
     /* Bad parameters still get the general path's precise errors. */
     json_t *j = fx_call(f, "{\"method\":\"lookup\",\"parameters\":{\"qtype\":\"A\",\"qname\":\"x."
                            "\",\"zone-id\":-2}}");
