@@ -12,7 +12,11 @@
 #
 #   bench/backend_vs_gsqlite3.sh [BUILD_BIN_DIR] [SECONDS] [ROUNDS]
 #   env: DISTRIBUTOR_THREADS (2), CONFIGS ("caches-off packet-caches-off default"),
-#        BACKENDS ("remote gsqlite3 bind")
+#        BACKENDS ("remote gsqlite3 bind"), ZONES (1), QUERIED_ZONES (1000)
+# With ZONES > 1 every store also holds ZONES - 1 copies of the zone (zNNNNNN.bench.), the
+# first QUERIED_ZONES of them signed (scaidns: scaidnsctl dnssec enable, as users do;
+# gsqlite3 and bind: the benchmark zone's keys copied, which PowerDNS does not mind), and the
+# queries are spread over those signed copies.
 #
 # Everything runs on 127.0.0.1 with ports picked at run time; every process is stopped at
 # exit. Needs pdns-backend-sqlite3, pdns-backend-bind, pdns-backend-remote, dnsperf, sqlite3.
@@ -23,6 +27,9 @@ export SCAIDNS_SRC=$SRC
 DURATION=${2:-10}
 ROUNDS=${3:-2}
 THREADS=${DISTRIBUTOR_THREADS:-2}
+ZONES=${ZONES:-1}
+QZ=${QUERIED_ZONES:-1000}
+[ "$QZ" -lt "$ZONES" ] || QZ=$((ZONES - 1))
 CONFIGS=${CONFIGS:-caches-off packet-caches-off default}
 BACKENDS=${BACKENDS:-remote gsqlite3 bind}
 . "$SRC/test/integration/lib/pdns.sh"
@@ -34,12 +41,15 @@ ctl init >/dev/null
 make_signed_zone "$Z" 13 nsec
 ctl dnssec confirm-ds "$Z" >/dev/null
 
-# The same zone in gsqlite3, signed by pdnsutil with the same algorithm.
+# The same zone in gsqlite3, signed by pdnsutil with the same algorithm and, like scaidns's
+# zone, a KSK and a ZSK (pdnsutil's default would be one combined key: with the key cache off
+# PowerDNS parses every key of the zone on every query, so the key count must match).
 sqlite3 "$T/pdns.sqlite3" </usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql
 test_zone_file "$T/bench.zone"
 mkdir -p "$T/gsql" "$T/bind"
 GSQL=("launch=gsqlite3" "gsqlite3-database=$T/pdns.sqlite3" "gsqlite3-dnssec=yes")
-printf '%s\n' "${GSQL[@]}" >"$T/gsql/pdns.conf"
+KEYS=("default-ksk-algorithm=ecdsa256" "default-zsk-algorithm=ecdsa256")
+printf '%s\n' "${GSQL[@]}" "${KEYS[@]}" >"$T/gsql/pdns.conf"
 pdnsutil --config-dir="$T/gsql" load-zone "$Z" "$T/bench.zone" >/dev/null 2>&1
 pdnsutil --config-dir="$T/gsql" secure-zone "$Z" >/dev/null 2>&1
 pdnsutil --config-dir="$T/gsql" rectify-zone "$Z" >/dev/null 2>&1
@@ -47,13 +57,76 @@ pdnsutil --config-dir="$T/gsql" rectify-zone "$Z" >/dev/null 2>&1
 # And in the bind backend (records in memory), keys in its DNSSEC database.
 printf 'zone "%s" { type master; file "%s"; };\n' "${Z%.}" "$T/bench.zone" >"$T/named.conf"
 BIND=("launch=bind" "bind-config=$T/named.conf" "bind-dnssec-db=$T/bind-dnssec.sqlite3")
-printf '%s\n' "${BIND[@]}" >"$T/bind/pdns.conf"
+printf '%s\n' "${BIND[@]}" "${KEYS[@]}" >"$T/bind/pdns.conf"
 pdnsutil --config-dir="$T/bind" create-bind-db "$T/bind-dnssec.sqlite3" >/dev/null 2>&1
 pdnsutil --config-dir="$T/bind" secure-zone "$Z" >/dev/null 2>&1
+for d in gsql bind; do
+  n=$(pdnsutil --config-dir="$T/$d" list-keys "$Z" 2>/dev/null | grep -cE '^\S+ +(KSK|ZSK) ') || true
+  [ "$n" = 2 ] || { echo "FAIL: $d zone has $n keys, not a KSK and a ZSK"; exit 1; }
+done
 
 # Queries: positive, wildcard, NXDOMAIN, NODATA, DNSKEY, SOA, referral.
 for name in www mail ns1 www host.wild nope.nope other; do echo "$name.$Z A"; done >"$T/queries"
 { echo "www.$Z AAAA"; echo "www.$Z TXT"; echo "$Z DNSKEY"; echo "$Z SOA"; echo "x.sub.$Z A"; } >>"$T/queries"
+
+# many_zones: the ZONES - 1 copies in all three stores and the queries spread over them.
+many_zones() {
+  local src_id t0
+  t0=$(date +%s)
+  src_id=$(sqlite3 "$T/scaidns.db" "SELECT id FROM zones WHERE name = '$Z'")
+  sqlite3 "$T/scaidns.db" <<SQL
+PRAGMA foreign_keys = ON;
+BEGIN;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $((ZONES - 1)))
+INSERT INTO zones(public_id, name, created_at, updated_at)
+  SELECT printf('d_%016x', 4096 + i), printf('z%06d.bench.', i), 0, 0 FROM n;
+INSERT INTO rrsets(zone_id, name, type, ttl)
+  SELECT z.id, replace(r.name, '$Z', z.name), r.type, r.ttl FROM zones z, rrsets r
+  WHERE z.name LIKE 'z%.bench.' AND r.zone_id = $src_id;
+INSERT INTO records(rrset_id, content)
+  SELECT r2.id, replace(c.content, '$Z', z.name) FROM zones z
+  JOIN rrsets r2 ON r2.zone_id = z.id
+  JOIN rrsets r1 ON r1.zone_id = $src_id AND r1.type = r2.type
+    AND replace(r1.name, '$Z', z.name) = r2.name
+  JOIN records c ON c.rrset_id = r1.id
+  WHERE z.name LIKE 'z%.bench.';
+COMMIT;
+SQL
+  local i
+  for i in $(seq "$QZ"); do ctl dnssec enable "$(printf 'z%06d.bench.' "$i")" --algorithm 13 >/dev/null; done
+  echo "scaidns keystore: $ZONES zones, $QZ signed, in $(($(date +%s) - t0)) s"
+  local g=${Z%.}
+  sqlite3 "$T/pdns.sqlite3" <<SQL
+BEGIN;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $((ZONES - 1)))
+INSERT INTO domains(name, type) SELECT printf('z%06d.bench', i), 'NATIVE' FROM n;
+INSERT INTO records(domain_id, name, type, content, ttl, prio, disabled, ordername, auth)
+  SELECT d.id, replace(r.name, '$g', d.name), r.type, replace(r.content, '$g', d.name), r.ttl,
+         r.prio, r.disabled, r.ordername, r.auth
+  FROM domains d, records r
+  WHERE d.name LIKE 'z%.bench' AND r.domain_id = (SELECT id FROM domains WHERE name = '$g');
+INSERT INTO cryptokeys(domain_id, flags, active, published, content)
+  SELECT d.id, k.flags, k.active, k.published, k.content FROM domains d, cryptokeys k
+  WHERE d.name LIKE 'z%.bench' AND d.name <= printf('z%06d.bench', $QZ)
+    AND k.domain_id = (SELECT id FROM domains WHERE name = '$g');
+COMMIT;
+SQL
+  for i in $(seq "$((ZONES - 1))"); do
+    printf 'zone "z%06d.bench" { type master; file "%s"; };\n' "$i" "$T/bench.zone"
+  done >>"$T/named.conf"
+  sqlite3 "$T/bind-dnssec.sqlite3" <<SQL
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $QZ)
+INSERT INTO cryptokeys(domain, flags, active, published, content)
+  SELECT printf('z%06d.bench', n.i), k.flags, k.active, k.published, k.content
+  FROM n, cryptokeys k WHERE k.domain = '$g';
+SQL
+  local q
+  cp "$T/queries" "$T/queries.one"
+  for i in $(seq "$QZ"); do
+    q=$(printf 'z%06d.bench.' "$i")
+    sed "s/$Z/$q/" "$T/queries.one"
+  done >"$T/queries"
+}
 
 conf_lines() { # CONFIG -> the pdns.conf lines of that cache configuration
   case $1 in
@@ -62,6 +135,20 @@ conf_lines() { # CONFIG -> the pdns.conf lines of that cache configuration
   packet-caches-off) echo cache-ttl=0 query-cache-ttl=0 negquery-cache-ttl=0 ;;
   default) echo ;;
   esac
+}
+
+# Like pdns_start, but waits up to 10 minutes: with 100,000 zones the bind backend takes
+# a while to load them before it answers.
+pdns_start_wait() {
+  pdns_server --config-dir="$T/pdns" >>"$T/pdns.log" 2>&1 &
+  PIDS+=($!)
+  PDNS_PID=$!
+  for _ in $(seq 6000); do
+    dig @127.0.0.1 -p "$PORT" +time=1 +tries=1 +short version.bind CH TXT >/dev/null 2>&1 && return 0
+    kill -0 "$PDNS_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "FAIL: pdns_server did not start"; tail -30 "$T/pdns.log"; return 1
 }
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
@@ -81,7 +168,10 @@ run() {
   # shellcheck disable=SC2046
   pdns_conf "$port" "distributor-threads=$THREADS" "${lines[@]}" $(conf_lines "$cfg")
   [ "$kind" = remote ] || sed -i '/^remote-/d; /^launch=remote$/d' "$T/pdns/pdns.conf"
-  pdns_start
+  pdns_start_wait
+  local probe # every store must sign what it serves, or the comparison means nothing
+  read -r -a probe <"$T/queries"
+  q "${probe[@]}" +dnssec | grep -q 'RRSIG' || { echo "FAIL: $kind serves ${probe[*]} unsigned"; exit 1; }
   dnsperf -s 127.0.0.1 -p "$port" -d "$T/queries" -D -l 2 -c 4 -q 64 >"$T/warm" 2>&1 || true
   local t0=0 t1=0 hz
   hz=$(getconf CLK_TCK)
@@ -93,6 +183,7 @@ run() {
   qps=$(awk '/Queries per second/ { print int($4) }' "$T/perf")
   if [ "$kind" = remote ]; then
     cpu=$(((t1 - t0) * 100 / hz / DURATION))
+    echo "scaidns-backend RSS after the $cfg run: $(awk '/VmRSS/ { print $2, $3 }' "/proc/$BACKEND_PID/status")" >>"$T/rss"
     kill "$BACKEND_PID"
     wait "$BACKEND_PID" 2>/dev/null || true
     local reqs
@@ -100,20 +191,25 @@ run() {
     calls=$(awk -v r="${reqs:-0}" -v a="$(completed "$T/warm")" -v b="$(completed "$T/perf")" \
       'BEGIN { printf "%.1f", r / (a + b) }')
   fi
-  printf '%-18s %-9s round %s %8s qps  backend CPU %4s%%  remote calls/query %s\n' \
-    "$cfg" "$kind" "$round" "$qps" "$cpu" "$calls"
+  printf '%-18s %-9s round %s %8s qps  backend CPU %4s%%  remote calls/query %-4s %s\n' \
+    "$cfg" "$kind" "$round" "$qps" "$cpu" "$calls" \
+    "$(sed -n 's/^ *Response codes: *//p' "$T/perf")"
   echo "$cfg $kind $round $qps $cpu $calls" >>"$T/results"
 }
 
-echo "zone $Z, algorithm 13, NSEC, $(wc -l <"$T/queries") query kinds," \
+[ "$ZONES" -gt 1 ] && many_zones
+echo "$ZONES zones, queries over $([ "$ZONES" -gt 1 ] && echo "$QZ" || echo 1) of them;" \
+  "algorithm 13, NSEC, $(wc -l <"$T/queries") queries," \
   "dnsperf -D -c 4 -q 64 -l $DURATION, distributor-threads=$THREADS, $ROUNDS rounds"
 : >"$T/results"
+: >"$T/rss"
 for round in $(seq "$ROUNDS"); do
   for cfg in $CONFIGS; do
     for kind in $BACKENDS; do run "$cfg" "$kind" "$round"; done
   done
 done
 
+cat "$T/rss"
 # The ratio table: per round, then the mean and the spread (lowest-highest) over rounds.
 echo
 echo "| configuration | scaidns QPS | gsqlite3 QPS | bind QPS | scaidns/gsqlite3 | scaidns/bind | calls/query |"
