@@ -117,14 +117,17 @@ static int ns_list(const json_t *ns, char *buf, size_t len, api_resp *rs)
     return 0;
 }
 
-/* POST /api/v1/domains {"name", "ns"?: [...], "soa_mail"?, "keys_only"?}: 201 with the
- * zone and a Location header; SOA and NS from the body or the configuration. */
+/* POST /api/v1/domains {"name", "ns"?: [...], "soa_mail"?, "ttl"?, "keys_only"?}: 201 with
+ * the zone and a Location header; SOA and NS from the body or the configuration; ttl (of SOA
+ * and NS, 3600 by default) also sets the SOA minimum when it is lower than the DNSKEY TTL. */
 void api_h_zone_create(api_req *rq, api_resp *rs)
 {
-    static const char *const fields[] = {"name", "ns", "soa_mail", "keys_only", NULL};
+    static const char *const fields[] = {"name", "ns", "soa_mail", "ttl", "keys_only", NULL};
     const char *name, *mail;
+    long long ttl;
     sd_err e;
     if (api_only_fields(rq->body, fields, rs) < 0 ||
+        api_int_field(rq->body, "ttl", 0, 1, 2147483647LL, &ttl, NULL, rs) < 0 ||
         api_str_field(rq->body, "name", 1, 1024, &name, rs) < 0 ||
         api_str_field(rq->body, "soa_mail", 0, 300, &mail, rs) < 0)
         return;
@@ -149,6 +152,11 @@ void api_h_zone_create(api_req *rq, api_resp *rs)
     init.ns = nsj ? ns : rq->srv->cfg.default_ns;
     init.soa_rname = mail ? mail : rq->srv->cfg.default_soa_mail;
     init.soa_minimum = (uint32_t)rq->srv->cfg.policy_dnskey_ttl;
+    if (json_object_get(rq->body, "ttl")) {
+        init.ttl = (uint32_t)ttl;
+        if (init.ttl < init.soa_minimum)
+            init.soa_minimum = init.ttl;
+    }
     init.keys_only = ko && json_is_true(ko);
     init.with_records = 1;
     sd_zone z;

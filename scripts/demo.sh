@@ -1,62 +1,56 @@
 #!/usr/bin/env bash
-# The main job: builds scaidns, creates a keystore in .demo/, puts a demo zone in it,
-# enables DNSSEC and prints the DS to publish. Safe to run again: it starts afresh.
+# The main job: builds scaidns and runs, on loopback, pdns_server + scaidns-backend +
+# scaidns-api with a demo zone; then, through the API with curl (each request and answer
+# printed), creates the zone, adds records, enables DNSSEC, takes the DS, confirms it, rolls the
+# ZSK and waits for the scheduler to finish the rollover; shows delv's validated answer at each
+# stage. Ctrl-C stops everything. Safe to run again: it starts afresh in .demo/.
+#   scripts/demo.sh          keep serving after the walk-through (Ctrl-C stops)
+#   scripts/demo.sh --once   stop after the walk-through (for tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ONCE=0
+[ "${1:-}" = --once ] && ONCE=1
 scripts/deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
 
 DEMO=$PWD/.demo
 ZONE=demo.example.
+PIDS=()
+stop_all() {
+  trap - EXIT
+  [ ${#PIDS[@]} -eq 0 ] || kill "${PIDS[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+  echo "stopped pdns_server, scaidns-backend and scaidns-api"
+}
+trap stop_all EXIT
+trap 'exit 0' INT TERM
+# A previous run that was not stopped cleanly may still hold .demo's sockets.
+pkill -f "$DEMO/scaidns.conf" 2>/dev/null || true
+pkill -f "config-dir=$DEMO/pdns" 2>/dev/null || true
 rm -rf "$DEMO"
-mkdir -p "$DEMO"
+mkdir -p "$DEMO/pdns" "$DEMO/pdns-run"
 chmod 700 "$DEMO"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PORT=$(free_port)
+APORT=$(free_port)
+# Short TTLs and delays so that the rollover finishes in seconds (production keeps the
+# defaults of scaidns.conf.sample: hours).
 cat >"$DEMO/scaidns.conf" <<CONF
 db=$DEMO/scaidns.db
 seal-key=$DEMO/seal.key
 backend-socket=$DEMO/backend.sock
+api-listen=127.0.0.1:$APORT
+pdns-control-socket=$DEMO/pdns-run/pdns.controlsocket
+pdns-address=127.0.0.1:$PORT
+default-ns=ns1.demo.example.
+default-soa-mail=hostmaster.demo.example.
+scheduler-interval=1
+policy-dnskey-ttl=5
+policy-propagation-delay=2
+policy-publish-safety=1
+policy-retire-safety=1
 CONF
-cat >"$DEMO/demo.zone" <<ZONEFILE
-\$TTL 300
-@     IN SOA ns1.demo.example. hostmaster.demo.example. 1 3600 600 86400 300
-@     IN NS  ns1.demo.example.
-ns1   IN A   127.0.0.1
-www   IN A   192.0.2.80
-www   IN AAAA 2001:db8::80
-@     IN MX  10 mail.demo.example.
-mail  IN A   192.0.2.25
-*.apps IN A  192.0.2.99
-@     IN TXT "v=spf1 mx -all"
-ZONEFILE
-
-ctl() {
-  echo "\$ scaidnsctl $*" >&2
-  build/bin/scaidnsctl --config "$DEMO/scaidns.conf" "$@"
-}
-
-ctl init
-ctl zone import "$ZONE" "$DEMO/demo.zone"
-ctl dnssec enable "$ZONE"
-ctl dnssec status "$ZONE" | jq '{status, algorithm, ksk: [.ksk[].key_tag], zsk: [.zsk[].key_tag]}'
-echo "The keystore is $DEMO/scaidns.db; try: sqlite3 $DEMO/scaidns.db 'SELECT * FROM dnssec_status'"
-
-# --- Serving it: pdns_server + scaidns-backend on loopback, checked by a validating delv ---
-PIDS=()
-stop_all() {
-  trap - EXIT
-  kill "${PIDS[@]}" 2>/dev/null || true
-  wait 2>/dev/null || true
-  echo "stopped pdns_server and scaidns-backend"
-}
-trap stop_all EXIT
-trap 'exit 0' INT TERM
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-echo "\$ scaidns-backend --config $DEMO/scaidns.conf" >&2
-build/bin/scaidns-backend --config "$DEMO/scaidns.conf" 2>>"$DEMO/backend.log" &
-PIDS+=($!)
-for _ in $(seq 100); do [ -S "$DEMO/backend.sock" ] && break; sleep 0.1; done
-mkdir -p "$DEMO/pdns" "$DEMO/pdns-run"
 cat >"$DEMO/pdns/pdns.conf" <<CONF
 launch=remote
 remote-connection-string=unix:path=$DEMO/backend.sock
@@ -69,28 +63,114 @@ daemon=no
 disable-syslog=yes
 loglevel=4
 security-poll-suffix=
+cache-ttl=1
+query-cache-ttl=1
+negquery-cache-ttl=1
+dnssec-key-cache-ttl=1
+zone-metadata-cache-ttl=1
+zone-cache-refresh-interval=0
 CONF
-echo "\$ pdns_server --config-dir=$DEMO/pdns   (127.0.0.1 port $PORT)" >&2
+
+say() {
+  if [ -t 1 ]; then printf '\n\033[1m== %s\033[0m\n' "$*"; else printf '\n== %s\n' "$*"; fi
+}
+ctl() { build/bin/scaidnsctl --config "$DEMO/scaidns.conf" "$@"; }
+
+say "keystore and API token"
+echo "\$ scaidnsctl --config $DEMO/scaidns.conf init"
+ctl init
+echo "\$ scaidnsctl token create --name demo --scopes ..."
+TOKEN=$(ctl token create --name demo \
+  --scopes zones:read,zones:write,dnssec:read,dnssec:enable,dnssec:rotate,dnssec:disable)
+echo "(token printed once, kept in \$TOKEN)"
+
+say "starting scaidns-backend, pdns_server (127.0.0.1 port $PORT) and scaidns-api (port $APORT)"
+build/bin/scaidns-backend --config "$DEMO/scaidns.conf" 2>>"$DEMO/backend.log" &
+PIDS+=($!)
+for _ in $(seq 100); do [ -S "$DEMO/backend.sock" ] && break; sleep 0.1; done
 pdns_server --config-dir="$DEMO/pdns" >>"$DEMO/pdns.log" 2>&1 &
 PIDS+=($!)
+build/bin/scaidns-api --config "$DEMO/scaidns.conf" 2>>"$DEMO/api.log" &
+PIDS+=($!)
 for _ in $(seq 150); do
-  dig @127.0.0.1 -p "$PORT" +short +time=1 +tries=1 "$ZONE" SOA >/dev/null 2>&1 && break
+  curl -s -o /dev/null "http://127.0.0.1:$APORT/healthz" &&
+    dig @127.0.0.1 -p "$PORT" +time=1 +tries=1 version.bind CH TXT >/dev/null 2>&1 && break
   sleep 0.1
 done
-# Trust exactly the DS printed above, as a parent zone would publish it.
+
+# api METHOD PATH [BODY]: prints the request and the answer; the answer body is kept in $OUT.
+OUT=$DEMO/last.json
+api() {
+  local code
+  printf '\n$ curl -X %s http://127.0.0.1:%s%s%s\n' "$1" "$APORT" "$2" "${3:+ -d '$3'}"
+  code=$(curl -s -o "$OUT" -w '%{http_code}' -X "$1" -H "Authorization: Bearer $TOKEN" \
+    ${3:+-H 'Content-Type: application/json' --data-binary "$3"} "http://127.0.0.1:$APORT$2")
+  echo "HTTP $code"
+  if jq . "$OUT" >"$OUT.pretty" 2>/dev/null; then
+    head -n "${LINES_SHOWN:-40}" "$OUT.pretty"
+    [ "$(wc -l <"$OUT.pretty")" -le "${LINES_SHOWN:-40}" ] || echo "  ..."
+  else
+    cat "$OUT"
+  fi
+  [ "${code:0:1}" = 2 ] || { echo "demo: the API refused that request" >&2; exit 1; }
+}
+D=/api/v1/domains/$ZONE
+
+say "1. create the zone and add records"
+api POST /api/v1/domains '{"name": "demo.example", "ns": ["ns1.demo.example."], "ttl": 5}'
+api PUT "$D/rrsets/ns1/A" '{"ttl": 5, "records": ["127.0.0.1"]}'
+LINES_SHOWN=8 api PUT "$D/rrsets/www/A" '{"ttl": 5, "records": ["192.0.2.80"]}'
+LINES_SHOWN=8 api PUT "$D/rrsets/www/AAAA" '{"ttl": 5, "records": ["2001:db8::80"]}'
+LINES_SHOWN=8 api PUT "$D/rrsets/@/MX" '{"ttl": 5, "records": ["10 mail.demo.example."]}'
+
+say "2. enable DNSSEC (algorithm 13): KSK + ZSK, and the DS for the registrar"
+LINES_SHOWN=60 api POST "$D/dnssec/enable" '{"algorithm": 13}'
+DS=$(jq -c '[.ds_records[] | select(.digest_type == 2)]' "$OUT")
+DSLINE=$(jq -r '.[0].ds' <<<"$DS")
+echo
+echo "publish at the registrar:  $DSLINE"
+
+# delv trusts exactly that DS, as a validating resolver does once the parent publishes it.
 {
   echo "trust-anchors {"
-  build/bin/scaidnsctl --config "$DEMO/scaidns.conf" ds "$ZONE" |
-    awk '{ for (i = 2; i <= NF; i++) if ($i == "DS") {
-      printf "  \"%s\" static-ds %s %s %s \"%s\";\n", $1, $(i + 1), $(i + 2), $(i + 3), $(i + 4); break } }'
+  awk '{ for (i = 2; i <= NF; i++) if ($i == "DS") {
+    printf "  \"%s\" static-ds %s %s %s \"%s\";\n", $1, $(i + 1), $(i + 2), $(i + 3), $(i + 4); break } }' <<<"$DSLINE"
   echo "};"
 } >"$DEMO/anchor.conf"
-echo "\$ delv @127.0.0.1 -p $PORT -a $DEMO/anchor.conf +root=$ZONE www.$ZONE A" >&2
-delv @127.0.0.1 -p "$PORT" -a "$DEMO/anchor.conf" +root="$ZONE" "www.$ZONE" A
+validate() {
+  echo
+  echo "\$ delv @127.0.0.1 -p $PORT -a $DEMO/anchor.conf +root=$ZONE www.$ZONE A"
+  delv @127.0.0.1 -p "$PORT" -a "$DEMO/anchor.conf" +root="$ZONE" "www.$ZONE" A 2>&1 | tee "$DEMO/delv.out"
+  grep -q '; fully validated' "$DEMO/delv.out" || { echo "demo: not validated" >&2; exit 1; }
+}
+validate
+
+say "3. the DS is at the parent: confirm it"
+api POST "$D/dnssec/confirm-ds-published" "{\"ds_records\": $DS}"
+
+say "4. roll the ZSK: the scheduler inside scaidns-api finishes it by itself"
+LINES_SHOWN=12 api POST "$D/dnssec/rotate-zsk"
+api GET "$D/dnssec/plan"
 echo
-echo "pdns_server answers signed on 127.0.0.1 port $PORT, e.g.:"
-echo "  dig @127.0.0.1 -p $PORT +dnssec www.$ZONE A"
-echo "  delv @127.0.0.1 -p $PORT -a $DEMO/anchor.conf +root=$ZONE nothere.$ZONE A"
+printf 'waiting for the scheduler'
+for _ in $(seq 120); do
+  curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$APORT$D/dnssec" >"$OUT"
+  if jq -e '.status == "active" and (.zsk | length == 1)' "$OUT" >/dev/null; then break; fi
+  printf '.'
+  sleep 1
+done
+echo
+LINES_SHOWN=12 api GET "$D/dnssec/events?limit=4"
+LINES_SHOWN=30 api GET "$D/dnssec"
+jq -e '.status == "active" and (.zsk | length == 1)' "$OUT" >/dev/null ||
+  { echo "demo: the rollover did not finish" >&2; exit 1; }
+validate
+
+say "done"
+echo "The keystore is $DEMO/scaidns.db; try: sqlite3 -header -column $DEMO/scaidns.db 'SELECT * FROM dnssec_status'"
+echo "PowerDNS answers signed on 127.0.0.1 port $PORT: dig @127.0.0.1 -p $PORT +dnssec www.$ZONE A"
+echo "The API listens on http://127.0.0.1:$APORT (token in $DEMO is not kept; make one with scaidnsctl)."
+[ "$ONCE" = 1 ] && exit 0
 echo "Ctrl-C stops everything."
 while :; do
   sleep 3600 &
