@@ -266,6 +266,21 @@ static int step_roll(const sd_ctx *c, const sd_zone *z, const ekey *k, size_t n,
     return 0;
 }
 
+/* The time of a key's next step (0: none); the same rule as NEXT_EXPR below, in C. */
+static int64_t key_next(const ekey *k)
+{
+    int signing = strcmp(k->state, "signing") == 0, active = strcmp(k->state, "active") == 0;
+    int64_t cand[5] = {strcmp(k->state, "published") == 0 ? k->activate_at : 0,
+                       signing && !k->unpublish_at && !k->remove_at ? k->publish_at : 0,
+                       active ? k->unpublish_at : 0, k->remove_at,
+                       !k->retire_at && !k->remove_at && !k->unpublish_at ? k->roll_at : 0};
+    int64_t next = 0;
+    for (int j = 0; j < 5; j++)
+        if (cand[j] && (!next || cand[j] < next))
+            next = cand[j];
+    return next;
+}
+
 int sd_engine_zone_next(sqlite3 *db, int64_t zone_id, int64_t *next_at, sd_err *e)
 {
     ekey k[MAX_KEYS];
@@ -274,11 +289,9 @@ int sd_engine_zone_next(sqlite3 *db, int64_t zone_id, int64_t *next_at, sd_err *
     if (load_keys(db, zone_id, k, &n, e) < 0)
         return -e->code;
     for (size_t i = 0; i < n; i++) {
-        int64_t cand[3] = {strcmp(k[i].state, "published") == 0 ? k[i].activate_at : 0,
-                           k[i].remove_at, !k[i].retire_at && !k[i].remove_at ? k[i].roll_at : 0};
-        for (int j = 0; j < 3; j++)
-            if (cand[j] && (!*next_at || cand[j] < *next_at))
-                *next_at = cand[j];
+        int64_t t = key_next(&k[i]);
+        if (t && (!*next_at || t < *next_at))
+            *next_at = t;
     }
     return 0;
 }

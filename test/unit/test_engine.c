@@ -448,6 +448,12 @@ static void test_algorithm_rollover(void **state)
     assert_int_equal(sd_dnssec_rotate_ksk_alg(&t->ctx, &z, 13, &e), 0);
     snap(t, &z, h, t->ctx.now);
     status_is(t, &z, "rotating_ksk");
+    /* The zone's next step (C) and the keystore's next step (SQL) agree: the new keys join. */
+    int64_t zone_next, all_next;
+    assert_int_equal(sd_engine_zone_next(t->db, z.id, &zone_next, &e), 0);
+    assert_int_equal(sd_engine_next_at(t->db, &all_next, &e), 0);
+    assert_int_equal(zone_next, all_next);
+    assert_int_equal(zone_next, th_int(t->db, "SELECT max(publish_at) FROM keys"));
     /* The new KSK is not in the DNSKEY RRset yet: a DS for it is refused. */
     json_t *ds;
     assert_int_equal(sd_dnssec_ds_json(t->db, &z, &ds, &e), 0);
