@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api_log.h"
 #include "api_openapi_doc.h"
@@ -39,7 +40,7 @@ int main(int argc, char **argv)
 {
     static api_server srv; /* the program's configuration: filled here, read-only after */
     sd_err e;
-    api_http_opts opts = {4, 30, 1000};
+    api_http_opts opts = {4, 30, 1000, NULL, NULL};
     sd_config_defaults(&srv.cfg);
     if (sd_config_from_args(&srv.cfg, &argc, argv, &e) < 0) {
         api_log_msg("%s", e.msg);
@@ -86,21 +87,39 @@ int main(int argc, char **argv)
         api_pool_close(srv.pool);
         return 1;
     }
-    struct api_http *http;
+    struct api_http *http = NULL, *local = NULL;
     unsigned port;
-    if (api_http_start(&srv, srv.cfg.api_listen, &opts, &http, &port, &e) < 0) {
+    char *cert = NULL, *key = NULL;
+    int tls = srv.cfg.api_tls_cert[0] || srv.cfg.api_tls_key[0];
+    int rc = tls ? api_tls_load(srv.cfg.api_tls_cert, srv.cfg.api_tls_key, &cert, &key, &e) : 0;
+    opts.tls_cert_pem = cert;
+    opts.tls_key_pem = key;
+    if (rc == 0)
+        rc = api_http_start(&srv, srv.cfg.api_listen, &opts, &http, &port, &e);
+    if (rc == 0 && srv.cfg.api_socket[0])
+        rc = api_http_start_unix(&srv, srv.cfg.api_socket, srv.cfg.api_socket_mode, &opts, &local,
+                                 &e);
+    /* MHD has copied what it needs of the certificate and key. */
+    free(cert);
+    api_tls_free_key(key);
+    if (rc < 0) {
         api_log_msg("%s", e.msg);
+        api_http_stop(http);
         api_scheduler_stop(srv.sched);
         api_pool_close(srv.pool);
         return 1;
     }
-    api_log_msg("listening on %s (port %u), %u threads, keystore %s", srv.cfg.api_listen, port,
-                opts.threads, srv.cfg.db);
+    api_log_msg("listening on %s (port %u) over %s%s%s, %u threads, keystore %s",
+                srv.cfg.api_listen, port, tls ? "HTTPS" : "HTTP", local ? " and on " : "",
+                local ? srv.cfg.api_socket : "", opts.threads, srv.cfg.db);
     int sig = 0;
     sigwait(&stop, &sig);
     api_log_msg("signal %d: stopping", sig);
+    api_http_stop(local);
     api_http_stop(http);
     api_scheduler_stop(srv.sched);
     api_pool_close(srv.pool);
+    if (srv.cfg.api_socket[0])
+        unlink(srv.cfg.api_socket);
     return 0;
 }

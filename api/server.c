@@ -17,7 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "api_dispatch.h"
@@ -226,6 +230,56 @@ static int split_listen(const char *listen, char *host, size_t hlen, char *port,
     return 0;
 }
 
+/* Starts MHD on an open listening socket fd (or, when fd < 0, on addr) with srv's routes and
+ * opts' limits and TLS. Takes ownership of fd. */
+static struct MHD_Daemon *start(const api_server *srv, int fd, const struct sockaddr *addr,
+                                int ipv6, const api_http_opts *opts)
+{
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+    if (ipv6)
+        flags |= MHD_USE_IPv6;
+    struct MHD_OptionItem o[16];
+    size_t n = 0;
+    if (fd >= 0)
+        o[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, fd, NULL};
+    else
+        o[n++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, (void *)addr};
+    if (opts->tls_cert_pem && opts->tls_key_pem && fd < 0) {
+        flags |= MHD_USE_TLS;
+        o[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)opts->tls_cert_pem};
+        o[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)opts->tls_key_pem};
+    }
+    o[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE,
+                                     opts->threads > 1 ? (intptr_t)opts->threads : 0, NULL};
+    o[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)opts->timeout, NULL};
+    o[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, (intptr_t)opts->max_conns, NULL};
+    o[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL};
+    o[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+    /* MHD sets SO_REUSEADDR itself; MHD_OPTION_LISTENING_ADDRESS_REUSE would add
+     * SO_REUSEPORT and let a second server share (and split) the port. A pool of one
+     * thread is MHD's plain internal thread. */
+    struct MHD_Daemon *d =
+        MHD_start_daemon(flags, 0, NULL, NULL, on_request, (void *)srv, MHD_OPTION_ARRAY, o,
+                         MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
+                         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+    if (!d && fd >= 0)
+        close(fd);
+    return d;
+}
+
+/* Wraps a running daemon into *out. */
+static int wrap(struct MHD_Daemon *d, struct api_http **out, sd_err *e)
+{
+    struct api_http *h = calloc(1, sizeof *h);
+    if (!h) {
+        MHD_stop_daemon(d);
+        return sd_fail(e, SD_EINTERNAL, "out of memory");
+    }
+    h->d = d;
+    *out = h;
+    return 0;
+}
+
 int api_http_start(const api_server *srv, const char *listen, const api_http_opts *opts,
                    struct api_http **out, unsigned *bound_port, sd_err *e)
 {
@@ -239,32 +293,51 @@ int api_http_start(const api_server *srv, const char *listen, const api_http_opt
     int g = getaddrinfo(host, port, &hints, &ai);
     if (g != 0)
         return sd_fail(e, SD_EBADINPUT, "api-listen '%s': %s", listen, gai_strerror(g));
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
-    if (ai->ai_family == AF_INET6)
-        flags |= MHD_USE_IPv6;
-    /* MHD sets SO_REUSEADDR itself; MHD_OPTION_LISTENING_ADDRESS_REUSE would add
-     * SO_REUSEPORT and let a second server share (and split) the port. A pool of one
-     * thread is MHD's plain internal thread. */
-    struct MHD_Daemon *d = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, (void *)srv, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-        MHD_OPTION_THREAD_POOL_SIZE, opts->threads > 1 ? opts->threads : 0,
-        MHD_OPTION_CONNECTION_TIMEOUT, opts->timeout, MHD_OPTION_CONNECTION_LIMIT, opts->max_conns,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_UNESCAPE_CALLBACK,
-        no_unescape, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+    struct MHD_Daemon *d = start(srv, -1, ai->ai_addr, ai->ai_family == AF_INET6, opts);
     freeaddrinfo(ai);
     if (!d)
         return sd_fail(e, SD_EINTERNAL, "cannot listen on %s (in use, or not an address here?)",
                        listen);
-    struct api_http *h = calloc(1, sizeof *h);
-    if (!h) {
-        MHD_stop_daemon(d);
-        return sd_fail(e, SD_EINTERNAL, "out of memory");
-    }
-    h->d = d;
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     *bound_port = info ? info->port : 0;
-    *out = h;
-    return 0;
+    return wrap(d, out, e);
+}
+
+int api_http_start_unix(const api_server *srv, const char *path, const char *mode,
+                        const api_http_opts *opts, struct api_http **out, sd_err *e)
+{
+    struct sockaddr_un sa;
+    struct stat st;
+    char *end;
+    *out = NULL;
+    long m = strtol(mode, &end, 8);
+    if (*mode == '\0' || *end || m < 0 || m > 0777)
+        return sd_fail(e, SD_EBADINPUT, "api-socket-mode '%s' is not an octal mode", mode);
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof sa.sun_path)
+        return sd_fail(e, SD_EBADINPUT, "api-socket '%s' is too long for a Unix socket", path);
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    if (lstat(path, &st) == 0) {
+        if (!S_ISSOCK(st.st_mode))
+            return sd_fail(e, SD_EBADINPUT, "api-socket %s exists and is not a socket", path);
+        unlink(path); /* left by a process that did not stop cleanly */
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return sd_fail(e, SD_EINTERNAL, "socket: %s", strerror(errno));
+    mode_t old = umask(0177);
+    int rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
+    umask(old);
+    if (rc < 0 || chmod(path, (mode_t)m) < 0 || listen(fd, 128) < 0) {
+        sd_fail(e, SD_EINTERNAL, "cannot listen on %s: %s", path, strerror(errno));
+        close(fd);
+        return -SD_EINTERNAL;
+    }
+    struct MHD_Daemon *d = start(srv, fd, NULL, 0, opts);
+    if (!d)
+        return sd_fail(e, SD_EINTERNAL, "cannot serve HTTP on %s", path);
+    return wrap(d, out, e);
 }
 
 void api_http_stop(struct api_http *h)

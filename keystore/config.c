@@ -32,6 +32,10 @@ static const keydef KEYS[] = {
     S("backend-socket", backend_socket),
     S("backend-socket-mode", backend_socket_mode),
     S("api-listen", api_listen),
+    S("api-socket", api_socket),
+    S("api-socket-mode", api_socket_mode),
+    S("api-tls-cert", api_tls_cert),
+    S("api-tls-key", api_tls_key),
     S("seal-key", seal_key),
     S("pdns-control-socket", pdns_control_socket),
     S("pdns-address", pdns_address),
@@ -66,6 +70,7 @@ void sd_config_defaults(sd_config *c)
     snprintf(c->backend_socket, sizeof c->backend_socket, "scaidns-backend.sock");
     snprintf(c->backend_socket_mode, sizeof c->backend_socket_mode, "0660");
     snprintf(c->api_listen, sizeof c->api_listen, "127.0.0.1:8053");
+    snprintf(c->api_socket_mode, sizeof c->api_socket_mode, "0660");
     snprintf(c->seal_key, sizeof c->seal_key, "scaidns-seal.key");
     snprintf(c->pdns_control_socket, sizeof c->pdns_control_socket,
              "/var/run/pdns/pdns.controlsocket");

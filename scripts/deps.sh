@@ -12,7 +12,7 @@ PACKAGES=(
   pdns-server pdns-backend-remote pdns-backend-sqlite3
   ldnsutils bind9-dnsutils bind9-utils unbound dnsperf wrk
   # everyday tools of the scripts and tests
-  sqlite3 curl jq python3 procps iproute2
+  sqlite3 curl jq python3 procps iproute2 openssl
 )
 
 missing=()
