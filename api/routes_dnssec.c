@@ -9,6 +9,7 @@
 #include "audit_json.h"
 #include "api_auth.h"
 #include "api_changed.h"
+#include "api_pdns.h"
 #include "engine.h"
 #include "policy_json.h"
 #include "dnssec.h"
@@ -355,8 +356,50 @@ void api_h_dnssec_confirm_ds(api_req *rq, api_resp *rs)
     api_reply(rs, 200, action_reply(rq, &z, "confirm-ds-published", "DS publication confirmed"));
 }
 
-/* POST .../dnssec/sync: for now the current state (a later change purges PowerDNS's caches
- * here). */
+/* Adds to state what PowerDNS serves for z: "served_key_tags" (null when PowerDNS could not be
+ * asked), "in_sync" (it serves exactly the keys the keystore publishes), "unknown_served_keys"
+ * (tags it serves that the keystore does not have: another backend's keys) and, on failure,
+ * "powerdns_error". */
+static void add_served(const api_req *rq, const sd_zone *z, json_t *state)
+{
+    uint16_t tags[64];
+    size_t n = 0;
+    sd_err e;
+    json_t *expected = json_array(), *unknown = json_array(), *served = json_array(), *k;
+    size_t i;
+    const char *sets[] = {"ksk", "zsk"};
+    for (int s = 0; s < 2; s++)
+        json_array_foreach(json_object_get(state, sets[s]), i, k)
+        {
+            if (json_is_true(json_object_get(k, "published")))
+                json_array_append(expected, json_object_get(k, "key_tag"));
+        }
+    int rc = api_pdns_dnskey_tags(rq->srv->cfg.pdns_address, z->name, 2000, tags, 64, &n, &e);
+    int in_sync = rc == 0 && n == json_array_size(expected);
+    for (size_t t = 0; rc == 0 && t < n; t++) {
+        int known = 0;
+        json_array_append_new(served, json_integer(tags[t]));
+        json_array_foreach(expected, i, k)
+        {
+            known |= json_integer_value(k) == tags[t];
+        }
+        if (!known) {
+            in_sync = 0;
+            json_array_append_new(unknown, json_integer(tags[t]));
+        }
+    }
+    json_object_set_new(state, "served_key_tags", rc == 0 ? served : json_null());
+    if (rc != 0) {
+        json_decref(served);
+        json_object_set_new(state, "powerdns_error", json_string(e.msg));
+    }
+    json_object_set_new(state, "in_sync", json_boolean(in_sync));
+    json_object_set_new(state, "unknown_served_keys", unknown);
+    json_decref(expected);
+}
+
+/* POST .../dnssec/sync: purges the zone in PowerDNS's caches, asks PowerDNS over DNS which
+ * DNSKEYs it serves, and returns the state with that comparison (add_served). */
 void api_h_dnssec_sync(api_req *rq, api_resp *rs)
 {
     sd_zone z;
@@ -364,10 +407,12 @@ void api_h_dnssec_sync(api_req *rq, api_resp *rs)
     json_t *state;
     if (api_zone_lookup(rq, "dnssec:rotate", &z, rs) < 0 || api_only_fields(rq->body, NULL, rs) < 0)
         return;
+    api_changed(rq, &z);
     if (snapshot(rq, &z, &state, &e) < 0) {
         api_fail(rs, &e);
         return;
     }
+    add_served(rq, &z, state);
     api_reply(rs, 200, state);
 }
 

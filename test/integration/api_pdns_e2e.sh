@@ -7,7 +7,9 @@ set -euo pipefail
 . "$SCAIDNS_SRC/test/integration/lib/pdns.sh"
 pdns_init
 command -v delv >/dev/null || { echo "FAIL: delv not installed (bind9-dnsutils)"; exit 1; }
-sd_conf "default-ns=ns1.e2e.test." "default-soa-mail=hostmaster.e2e.test." "policy-dnskey-ttl=60"
+PPORT=$(free_port)
+sd_conf "default-ns=ns1.e2e.test." "default-soa-mail=hostmaster.e2e.test." "policy-dnskey-ttl=60" \
+  "pdns-address=127.0.0.1:$PPORT" "pdns-control-socket=$T/pdns-run/pdns.controlsocket"
 ctl init >/dev/null
 TOK=$(ctl token create --name e2e \
   --scopes dnssec:read,dnssec:enable,dnssec:disable,dnssec:rotate,zones:read,zones:write)
@@ -31,7 +33,7 @@ status() { cat "$T/code"; }
 backend_start
 # short caches so that each change is served within a few seconds; no zone cache, so that a
 # zone created through the API is found at once
-pdns_conf "$(free_port)" dnssec-key-cache-ttl=1 zone-metadata-cache-ttl=1 cache-ttl=1 \
+pdns_conf "$PPORT" dnssec-key-cache-ttl=1 zone-metadata-cache-ttl=1 cache-ttl=1 \
   query-cache-ttl=1 negquery-cache-ttl=1 zone-cache-refresh-interval=0
 pdns_start
 
@@ -116,6 +118,10 @@ eventually "and still with the old DS" validated2
 api POST "$D/$Z2/dnssec/confirm-ds-published" "{\"ds_records\": $(jq -c .ds_records "$T/rksk.json")}" >"$T/confirm2.json"
 check "confirm the new DS (active)" jq -e '.status == "active"' "$T/confirm2.json"
 
+# sync purges PowerDNS's caches and compares what it serves with the keystore.
+api POST "$D/$Z/dnssec/sync" >"$T/sync.json"
+check "sync: PowerDNS serves exactly the published keys (in_sync)" jq -e \
+  '.in_sync == true and (.served_key_tags | sort) == ([.ksk[], .zsk[]] | map(select(.published)) | map(.key_tag) | sort) and .unknown_served_keys == []' "$T/sync.json"
 api POST "$D/$Z/dnssec/disable" >"$T/disable.json"
 check "disable (200)" jq -e '.status == "disabled"' "$T/disable.json"
 unsigned() { ! has_rrsig && [ "$(q "$Z." DNSKEY +short | wc -l)" = 0 ]; }
