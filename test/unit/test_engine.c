@@ -233,8 +233,9 @@ static void run_until(th_env *t, const sd_zone *z, history *h, int64_t end, int 
     fail_msg("the engine did not settle (now +%lld)", (long long)(t->ctx.now - TH_NOW));
 }
 
-/* A zone with a few records of TTL 300 and DNSSEC enabled at TH_NOW, its history begun. */
-static void setup_zone(th_env *t, sd_zone *z, history *h)
+/* A zone with a few records of TTL 300 and DNSSEC (algorithm alg) enabled at TH_NOW, its
+ * history begun. */
+static void setup_zone_alg(th_env *t, sd_zone *z, history *h, int alg)
 {
     sd_err e;
     th_zone(t, "example.com", z);
@@ -242,8 +243,24 @@ static void setup_zone(th_env *t, sd_zone *z, history *h)
     assert_int_equal(sd_rrset_put(t->db, z, "www", "A", 300, a, 1, 0, &e), 0);
     memset(h, 0, sizeof *h);
     snap(t, z, h, TH_NOW - 86400); /* unsigned before */
-    assert_int_equal(sd_dnssec_enable(&t->ctx, z, 13, &e), 0);
+    assert_int_equal(sd_dnssec_enable(&t->ctx, z, alg, &e), 0);
     snap(t, z, h, TH_NOW);
+}
+
+/* setup_zone_alg with algorithm 13. */
+static void setup_zone(th_env *t, sd_zone *z, history *h)
+{
+    setup_zone_alg(t, z, h, 13);
+}
+
+/* setup_zone_alg, then a day of the engine: the DS is published and confirmed; the zone is
+ * active at TH_NOW + 1 day. */
+static void live_zone(th_env *t, sd_zone *z, history *h, int alg)
+{
+    int zsk = 0, ksk = 0;
+    setup_zone_alg(t, z, h, alg);
+    run_until(t, z, h, TH_NOW + 86400, &zsk, &ksk);
+    status_is(t, z, "active");
 }
 
 /* A year of a zone's life with the default policy: ZSKs roll monthly, the KSK once, and no
@@ -437,13 +454,8 @@ static void test_algorithm_rollover(void **state)
     sd_zone z;
     sd_err e;
     history *h = calloc(1, sizeof *h);
-    th_zone(t, "example.com", &z);
-    snap(t, &z, h, TH_NOW - 86400);
-    assert_int_equal(sd_dnssec_enable(&t->ctx, &z, 8, &e), 0);
-    snap(t, &z, h, TH_NOW);
     int zsk = 0, ksk = 0;
-    run_until(t, &z, h, TH_NOW + 86400, &zsk, &ksk);
-    status_is(t, &z, "active");
+    live_zone(t, &z, h, 8);
     t->ctx.now = TH_NOW + 2 * 86400;
     assert_int_equal(sd_dnssec_rotate_ksk_alg(&t->ctx, &z, 13, &e), 0);
     snap(t, &z, h, t->ctx.now);
@@ -488,12 +500,8 @@ static void test_model_catches_wrong_algorithm_order(void **state)
     sd_zone z;
     sd_err e;
     history *h = calloc(1, sizeof *h);
-    th_zone(t, "example.com", &z);
-    snap(t, &z, h, TH_NOW - 86400);
-    assert_int_equal(sd_dnssec_enable(&t->ctx, &z, 13, &e), 0);
-    snap(t, &z, h, TH_NOW);
     int zsk = 0, ksk = 0;
-    run_until(t, &z, h, TH_NOW + 86400, &zsk, &ksk);
+    live_zone(t, &z, h, 13);
     t->ctx.now = TH_NOW + 2 * 86400;
     assert_int_equal(sd_dnssec_rotate_ksk_alg(&t->ctx, &z, 15, &e), 0);
     th_exec(t->db, "UPDATE keys SET state = 'active' WHERE state = 'signing'");
@@ -511,12 +519,8 @@ static void test_abort(void **state)
     sd_zone z;
     sd_err e;
     history *h = calloc(1, sizeof *h);
-    th_zone(t, "example.com", &z);
-    snap(t, &z, h, TH_NOW - 86400);
-    assert_int_equal(sd_dnssec_enable(&t->ctx, &z, 13, &e), 0);
-    snap(t, &z, h, TH_NOW);
     int zsk = 0, ksk = 0;
-    run_until(t, &z, h, TH_NOW + 86400, &zsk, &ksk);
+    live_zone(t, &z, h, 13);
     int64_t old_zsk = th_int(t->db, "SELECT id FROM keys WHERE role = 'ZSK' AND state = 'active'");
     assert_true(sd_dnssec_abort(&t->ctx, &z, &e) < 0);
     assert_int_equal(e.code, 409);
