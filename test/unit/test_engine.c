@@ -500,7 +500,6 @@ static void test_model_catches_wrong_algorithm_order(void **state)
     sd_zone z;
     sd_err e;
     history *h = calloc(1, sizeof *h);
-    int zsk = 0, ksk = 0;
     live_zone(t, &z, h, 13);
     t->ctx.now = TH_NOW + 2 * 86400;
     assert_int_equal(sd_dnssec_rotate_ksk_alg(&t->ctx, &z, 15, &e), 0);
