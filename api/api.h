@@ -19,6 +19,7 @@
 
 struct api_pool;
 struct api_scheduler;
+struct api_webhook;
 
 /* What the running server knows; set up once in main, read-only afterwards. */
 typedef struct api_server {
@@ -27,6 +28,7 @@ typedef struct api_server {
     sd_policy defaults; /* the configured default policy */
     struct api_pool *pool;
     struct api_scheduler *sched; /* NULL when no scheduler runs (tests) */
+    struct api_webhook *webhook; /* NULL when webhook-url is empty (and in tests) */
     const char *openapi;         /* the embedded OpenAPI document */
     size_t openapi_len;
 } api_server;

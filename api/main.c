@@ -13,6 +13,7 @@
 #include "api_pool.h"
 #include "api_scheduler.h"
 #include "api_server.h"
+#include "api_webhook.h"
 
 static const char USAGE[] =
     "usage: scaidns-api [--config FILE] [--key=value ...] [--threads=N] [--timeout=SECONDS]\n"
@@ -81,9 +82,15 @@ int main(int argc, char **argv)
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
-    /* The scheduler starts before the HTTP threads, which read srv.sched. */
+    /* The webhook and the scheduler start before the HTTP threads, which read them. */
+    if (api_webhook_start(&srv.cfg, &srv.webhook, &e) < 0) {
+        api_log_msg("%s", e.msg);
+        api_pool_close(srv.pool);
+        return 1;
+    }
     if (api_scheduler_start(&srv.cfg, &srv.seal, &srv.defaults, &srv.sched, &e) < 0) {
         api_log_msg("%s", e.msg);
+        api_webhook_stop(srv.webhook);
         api_pool_close(srv.pool);
         return 1;
     }
@@ -106,6 +113,7 @@ int main(int argc, char **argv)
         api_log_msg("%s", e.msg);
         api_http_stop(http);
         api_scheduler_stop(srv.sched);
+        api_webhook_stop(srv.webhook);
         api_pool_close(srv.pool);
         return 1;
     }
@@ -118,6 +126,7 @@ int main(int argc, char **argv)
     api_http_stop(local);
     api_http_stop(http);
     api_scheduler_stop(srv.sched);
+    api_webhook_stop(srv.webhook);
     api_pool_close(srv.pool);
     if (srv.cfg.api_socket[0])
         unlink(srv.cfg.api_socket);

@@ -10,6 +10,7 @@
 #include "api_auth.h"
 #include "api_changed.h"
 #include "api_pdns.h"
+#include "api_webhook.h"
 #include "engine.h"
 #include "policy_json.h"
 #include "dnssec.h"
@@ -152,6 +153,7 @@ void api_h_dnssec_enable(api_req *rq, api_resp *rs)
         return;
     }
     api_changed(rq, &z);
+    api_notify(rq, &z, "ds_to_publish");
     json_t *state, *o = action_reply(rq, &z, "enable", "DNSSEC enabled");
     if (snapshot(rq, &z, &state, &e) == 0) {
         json_object_set(o, "algorithm", json_object_get(state, "algorithm"));
@@ -177,6 +179,7 @@ void api_h_dnssec_disable(api_req *rq, api_resp *rs)
         return;
     }
     api_changed(rq, &z);
+    api_notify(rq, &z, "ds_to_remove");
     api_reply(rs, 200, action_reply(rq, &z, "disable", "DNSSEC disabled"));
 }
 
@@ -230,6 +233,7 @@ void api_h_dnssec_rotate_ksk(api_req *rq, api_resp *rs)
         return;
     }
     api_changed(rq, &z);
+    api_notify(rq, &z, "ds_to_publish");
     json_t *state, *o = action_reply(rq, &z, "rotate-ksk",
                                      "KSK rollover started: publish the new DS at the parent, "
                                      "then call confirm-ds-published");
@@ -353,6 +357,7 @@ void api_h_dnssec_confirm_ds(api_req *rq, api_resp *rs)
         return;
     }
     api_changed(rq, &z);
+    api_notify(rq, &z, "ds_to_remove");
     api_reply(rs, 200, action_reply(rq, &z, "confirm-ds-published", "DS publication confirmed"));
 }
 

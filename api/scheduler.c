@@ -14,6 +14,7 @@
 
 #include "api_log.h"
 #include "api_pdns.h"
+#include "api_webhook.h"
 #include "db.h"
 #include "engine.h"
 
@@ -73,7 +74,10 @@ int api_scheduler_pass(sqlite3 *db, const sd_config *cfg, const sd_seal_keys *se
 {
     memset(out, 0, sizeof *out);
     pass_ctx pc = {cfg, {db, seal, defaults, "scheduler", now}, out};
-    if (sd_engine_due_zones(db, now, run_zone, &pc, e) < 0)
+    int64_t mark = cfg->webhook_url[0] ? api_webhook_audit_mark(db) : 0;
+    int rc = sd_engine_due_zones(db, now, run_zone, &pc, e);
+    api_webhook_from_audit(db, cfg, mark); /* the steps taken (or held) -> notifications */
+    if (rc < 0)
         return -e->code;
     return sd_engine_next_at(db, &out->next_at, e);
 }

@@ -45,6 +45,10 @@ static const keydef KEYS[] = {
     S("log-level", log_level),
     L("scheduler-interval", scheduler_interval, 1, 3600),
     L("clock-offset", clock_offset, -315360000, 315360000),
+    S("webhook-url", webhook_url),
+    S("webhook-secret-file", webhook_secret_file),
+    L("webhook-retries", webhook_retries, 0, 100),
+    L("webhook-timeout", webhook_timeout, 100, 600000),
     L("policy-dnskey-ttl", policy_dnskey_ttl, 1, 604800),
     L("policy-propagation-delay", policy_propagation_delay, 0, 604800),
     L("policy-publish-safety", policy_publish_safety, 0, 2592000),
@@ -80,6 +84,8 @@ void sd_config_defaults(sd_config *c)
     snprintf(c->log_level, sizeof c->log_level, "info");
     c->scheduler_interval = 60;
     c->clock_offset = 0;
+    c->webhook_retries = 5;
+    c->webhook_timeout = 3000;
     c->policy_dnskey_ttl = 3600;
     c->policy_propagation_delay = 300;
     c->policy_publish_safety = 3600;

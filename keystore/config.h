@@ -24,6 +24,10 @@ typedef struct sd_config {
     char log_level[16];             /* log-level: error, warning, info or debug */
     long scheduler_interval;        /* scheduler-interval: longest sleep between checks (s) */
     long clock_offset;              /* clock-offset: seconds added to the clock (tests) */
+    char webhook_url[1024];         /* webhook-url: http://host:port/path for events ("" = off) */
+    char webhook_secret_file[4096]; /* webhook-secret-file: HMAC key of the webhook (0600) */
+    long webhook_retries;           /* webhook-retries: retries after a failed delivery */
+    long webhook_timeout;           /* webhook-timeout: ms for one delivery attempt */
     /* default policy (policy-*) */
     long policy_dnskey_ttl;
     long policy_propagation_delay;
