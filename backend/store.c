@@ -92,6 +92,8 @@ static void drop_zones(sb_store *s)
         sb_zindex_free(s->zones[i].index);
         sb_zrecs_free(s->zones[i].recs);
         free(s->zones[i].meta);
+        free(s->zones[i].policy);
+        free(s->zones[i].name);
     }
     sb_sarena_reset(&s->secrets);
     free(s->zones);
@@ -256,8 +258,14 @@ static int load_zones(sb_store *s, sd_err *e)
         memset(z, 0, sizeof *z);
         z->id = sqlite3_column_int64(st, 0);
         const char *name = (const char *)sqlite3_column_text(st, 1);
-        if (!name || sb_dname_lower(name, z->name, sizeof z->name) < 0)
+        char canon[SD_NAME_MAX];
+        if (!name || sb_dname_lower(name, canon, sizeof canon) < 0)
             continue; /* a row no PowerDNS query can reach */
+        if (!(z->name = strdup(canon))) {
+            sqlite3_reset(st);
+            drop_zones(s);
+            return sd_fail(e, SD_EINTERNAL, "out of memory");
+        }
         const char *kind = (const char *)sqlite3_column_text(st, 2);
         z->master = kind && strcmp(kind, "master") == 0;
         z->keys_only = sqlite3_column_int(st, 3) != 0;
@@ -335,12 +343,19 @@ sb_zone *sb_store_zone_by_name(sb_store *s, const char *name, sd_err *e)
 
 const sd_policy *sb_store_policy(sb_store *s, sb_zone *z, sd_err *e)
 {
-    if (!z->policy_loaded) {
-        if (sd_policy_load(s->db, z->id, &s->defaults, &z->policy, e) < 0)
+    if (!z->policy) {
+        sd_policy *p = malloc(sizeof *p);
+        if (!p) {
+            sd_fail(e, SD_EINTERNAL, "out of memory");
             return NULL;
-        z->policy_loaded = 1;
+        }
+        if (sd_policy_load(s->db, z->id, &s->defaults, p, e) < 0) {
+            free(p);
+            return NULL;
+        }
+        z->policy = p;
     }
-    return &z->policy;
+    return z->policy;
 }
 
 const sb_zindex *sb_store_index(sb_store *s, sb_zone *z, sd_err *e)

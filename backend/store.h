@@ -69,17 +69,16 @@ typedef struct sb_zrecs {
 
 typedef struct sb_zone {
     int64_t id;
-    char name[SD_NAME_MAX];
+    char *name;              /* canonical (malloc'd: 100,000 zones stay small) */
     int master;              /* kind = 'master' */
     int keys_only;           /* records live in another PowerDNS backend */
     int64_t notified_serial; /* -1 when never notified */
     int has_soa;
-    uint32_t serial; /* SOA serial when has_soa */
-    int policy_loaded;
-    sd_policy policy;
-    sb_zindex *index; /* built on first use */
-    sb_zrecs *recs;   /* built on first use */
-    char *meta;       /* the getAllDomainMetadata result as JSON, on first use */
+    uint32_t serial;   /* SOA serial when has_soa */
+    sd_policy *policy; /* loaded (malloc'd) on first use */
+    sb_zindex *index;  /* built on first use */
+    sb_zrecs *recs;    /* built on first use */
+    char *meta;        /* the getAllDomainMetadata result as JSON, on first use */
     size_t meta_len;
     const char *keys; /* the getDomainKeys result as JSON (in the secret arena), on first use */
     size_t keys_len;
