@@ -137,10 +137,10 @@ static int parse_address(const char *address, ldns_rdf **addr, uint16_t *port, s
     return 0;
 }
 
-int api_pdns_dnskey_tags(const char *address, const char *zone, int timeout_ms, uint16_t *tags,
-                         size_t max, size_t *n, sd_err *e)
+int api_dns_query(const char *address, const char *name, int type, int timeout_ms, ldns_pkt **out,
+                  sd_err *e)
 {
-    *n = 0;
+    *out = NULL;
     ldns_rdf *addr = NULL, *qname = NULL;
     uint16_t port = 0;
     if (parse_address(address, &addr, &port, e) < 0)
@@ -148,7 +148,7 @@ int api_pdns_dnskey_tags(const char *address, const char *zone, int timeout_ms, 
     ldns_resolver *res = ldns_resolver_new();
     ldns_pkt *pkt = NULL;
     int rc = 0;
-    qname = ldns_dname_new_frm_str(zone);
+    qname = ldns_dname_new_frm_str(name);
     if (!res || !qname) {
         rc = sd_fail(e, SD_EINTERNAL, "out of memory");
         goto out;
@@ -161,25 +161,21 @@ int api_pdns_dnskey_tags(const char *address, const char *zone, int timeout_ms, 
     ldns_resolver_set_retry(res, 1);
     struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
     ldns_resolver_set_timeout(res, tv);
-    ldns_status s = ldns_resolver_query_status(&pkt, res, qname, LDNS_RR_TYPE_DNSKEY,
-                                               LDNS_RR_CLASS_IN, LDNS_RD);
+    ldns_status s =
+        ldns_resolver_query_status(&pkt, res, qname, (ldns_rr_type)type, LDNS_RR_CLASS_IN, LDNS_RD);
     if (s != LDNS_STATUS_OK || !pkt) {
-        rc = sd_fail(e, SD_EBUSY, "PowerDNS at %s did not answer the DNSKEY query for %s: %s",
-                     address, zone, ldns_get_errorstr_by_id(s));
+        rc = sd_fail(e, SD_EBUSY, "%s did not answer the query for %s: %s", address, name,
+                     ldns_get_errorstr_by_id(s));
         goto out;
     }
-    if (ldns_pkt_get_rcode(pkt) != LDNS_RCODE_NOERROR) {
-        rc = sd_fail(e, SD_EINTERNAL,
-                     "PowerDNS at %s answered the DNSKEY query for %s with rcode %d", address, zone,
+    if (ldns_pkt_get_rcode(pkt) != LDNS_RCODE_NOERROR &&
+        ldns_pkt_get_rcode(pkt) != LDNS_RCODE_NXDOMAIN) {
+        rc = sd_fail(e, SD_EINTERNAL, "%s answered the query for %s with rcode %d", address, name,
                      (int)ldns_pkt_get_rcode(pkt));
         goto out;
     }
-    ldns_rr_list *ans = ldns_pkt_answer(pkt);
-    for (size_t i = 0; i < ldns_rr_list_rr_count(ans) && *n < max; i++) {
-        ldns_rr *rr = ldns_rr_list_rr(ans, i);
-        if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_DNSKEY)
-            tags[(*n)++] = ldns_calc_keytag(rr);
-    }
+    *out = pkt;
+    pkt = NULL;
 out:
     ldns_pkt_free(pkt);
     ldns_rdf_deep_free(qname);
@@ -187,4 +183,21 @@ out:
         ldns_resolver_deep_free(res); /* frees the pushed address copy */
     ldns_rdf_deep_free(addr);
     return rc;
+}
+
+int api_pdns_dnskey_tags(const char *address, const char *zone, int timeout_ms, uint16_t *tags,
+                         size_t max, size_t *n, sd_err *e)
+{
+    ldns_pkt *pkt;
+    *n = 0;
+    if (api_dns_query(address, zone, LDNS_RR_TYPE_DNSKEY, timeout_ms, &pkt, e) < 0)
+        return -e->code;
+    ldns_rr_list *ans = ldns_pkt_answer(pkt);
+    for (size_t i = 0; i < ldns_rr_list_rr_count(ans) && *n < max; i++) {
+        ldns_rr *rr = ldns_rr_list_rr(ans, i);
+        if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_DNSKEY)
+            tags[(*n)++] = ldns_calc_keytag(rr);
+    }
+    ldns_pkt_free(pkt);
+    return 0;
 }

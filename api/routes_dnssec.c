@@ -9,6 +9,7 @@
 #include "audit_json.h"
 #include "api_auth.h"
 #include "api_changed.h"
+#include "api_parent.h"
 #include "api_pdns.h"
 #include "api_webhook.h"
 #include "engine.h"
@@ -165,13 +166,57 @@ void api_h_dnssec_enable(api_req *rq, api_resp *rs)
     api_reply(rs, 200, o);
 }
 
+/* When parent-servers is set: 409 (returns -1) while any parent server still shows a DS for
+ * z, naming what to remove at the registrar; 503 when the parent cannot be asked. 0 when
+ * disabling cannot break validation. */
+static int parent_still_has_ds(const api_req *rq, const sd_zone *z, api_resp *rs)
+{
+    json_t *ev;
+    int answered;
+    int64_t ttl;
+    sd_err e;
+    if (!rq->srv->cfg.parent_servers[0])
+        return 0;
+    if (api_parent_ds(rq->srv->cfg.parent_servers, z->name, &ev, &answered, &ttl, &e) < 0) {
+        api_fail(rs, &e);
+        return -1;
+    }
+    if (!api_parent_any_ds(ev) && answered) {
+        json_decref(ev);
+        return 0;
+    }
+    if (!answered) {
+        api_error(rs, 503,
+                  "a parent server did not answer: cannot tell whether the parent still "
+                  "publishes a DS for %s (send {\"force\": true} to disable anyway)",
+                  z->name);
+        rs->retry_after = 10;
+    } else {
+        api_error(rs, 409,
+                  "the parent still publishes a DS for %s: remove it at the registrar and wait "
+                  "for its TTL (%lld s) before disabling, or send {\"force\": true}",
+                  z->name, (long long)ttl);
+        json_object_set_new(rs->body, "parent", json_incref(ev));
+    }
+    json_decref(ev);
+    return -1;
+}
+
 /* POST .../dnssec/disable: every key removed -> disabled. */
 void api_h_dnssec_disable(api_req *rq, api_resp *rs)
 {
     sd_zone z;
     sd_err e;
+    static const char *const fields[] = {"force", NULL};
     if (api_zone_lookup(rq, "dnssec:disable", &z, rs) < 0 ||
-        api_only_fields(rq->body, NULL, rs) < 0)
+        api_only_fields(rq->body, fields, rs) < 0)
+        return;
+    json_t *force = json_object_get(rq->body, "force");
+    if (force && !json_is_boolean(force)) {
+        api_error(rs, 400, "field 'force' must be true or false");
+        return;
+    }
+    if (!json_is_true(force) && parent_still_has_ds(rq, &z, rs) < 0)
         return;
     sd_ctx c = ctx_of(rq);
     if (sd_dnssec_disable(&c, &z, &e) < 0) {

@@ -13,6 +13,8 @@
 #include <time.h>
 
 #include "api_log.h"
+#include "api_metrics.h"
+#include "api_parent.h"
 #include "api_pdns.h"
 #include "api_webhook.h"
 #include "db.h"
@@ -29,6 +31,7 @@ struct api_scheduler {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int stop, woken;
+    struct api_metrics *metrics; /* NULL-safe: passes are counted there */
 };
 
 int64_t api_scheduler_now(const sd_config *cfg)
@@ -75,6 +78,10 @@ int api_scheduler_pass(sqlite3 *db, const sd_config *cfg, const sd_seal_keys *se
     memset(out, 0, sizeof *out);
     pass_ctx pc = {cfg, {db, seal, defaults, "scheduler", now}, out};
     int64_t mark = cfg->webhook_url[0] ? api_webhook_audit_mark(db) : 0;
+    int parent_changes = 0;
+    /* The parent's answers first: they may confirm a DS or hold an old KSK's removal. */
+    if (api_parent_pass(db, cfg, seal, defaults, now, &parent_changes, e) < 0)
+        api_log_msg("scheduler: parent check failed: %s", e->msg);
     int rc = sd_engine_due_zones(db, now, run_zone, &pc, e);
     api_webhook_from_audit(db, cfg, mark); /* the steps taken (or held) -> notifications */
     if (rc < 0)
@@ -98,6 +105,7 @@ static void *loop(void *arg)
             api_log_msg("scheduler: pass failed: %s", e.msg);
         else if (pass.next_at && pass.next_at < sleep_until)
             sleep_until = pass.next_at > now ? pass.next_at : now + 1;
+        api_metrics_sched_pass(s->metrics, now, pass.steps, pass.failures, pass.next_at);
         pthread_mutex_lock(&s->mu);
         while (!s->stop && !s->woken && api_scheduler_now(s->cfg) < sleep_until) {
             struct timespec ts;
@@ -111,7 +119,7 @@ static void *loop(void *arg)
 }
 
 int api_scheduler_start(const sd_config *cfg, const sd_seal_keys *seal, const sd_policy *defaults,
-                        api_scheduler **out, sd_err *e)
+                        struct api_metrics *metrics, api_scheduler **out, sd_err *e)
 {
     api_scheduler *s = calloc(1, sizeof *s);
     if (!s)
@@ -119,6 +127,7 @@ int api_scheduler_start(const sd_config *cfg, const sd_seal_keys *seal, const sd
     s->cfg = cfg;
     s->seal = seal;
     s->defaults = defaults;
+    s->metrics = metrics;
     if (sd_db_open(cfg->db, 0, &s->db, e) < 0) {
         free(s);
         return -e->code;

@@ -39,6 +39,7 @@ static const keydef KEYS[] = {
     S("seal-key", seal_key),
     S("pdns-control-socket", pdns_control_socket),
     S("pdns-address", pdns_address),
+    S("parent-servers", parent_servers),
     S("soa-edit", soa_edit),
     S("default-ns", default_ns),
     S("default-soa-mail", default_soa_mail),

@@ -30,16 +30,21 @@ api_kill() {
   wait "$API_PID" 2>/dev/null || true
 }
 
+# rollover_setup [--parent-check]: with --parent-check, scaidns asks the parent (the same
+# pdns_server) for the child's DS itself (parent-servers).
 rollover_setup() {
   PORT=$(free_port)
   APORT=$(free_port)
+  local extra=()
+  [ "${1:-}" = --parent-check ] && extra=("parent-servers=127.0.0.1:$PORT")
   sd_conf "pdns-control-socket=$T/pdns-run/pdns.controlsocket" "pdns-address=127.0.0.1:$PORT" \
+    "${extra[@]}" \
     "api-listen=127.0.0.1:$APORT" "scheduler-interval=1" \
     "policy-dnskey-ttl=2" "policy-propagation-delay=2" "policy-publish-safety=1" \
     "policy-retire-safety=1" "policy-parent-ds-ttl=3" "policy-parent-propagation-delay=1"
   ctl init >/dev/null
   TOK=$(ctl token create --name rollover \
-    --scopes dnssec:read,dnssec:enable,dnssec:rotate,zones:read,zones:write)
+    --scopes dnssec:read,dnssec:enable,dnssec:rotate,dnssec:disable,zones:read,zones:write)
   cat >"$T/parent.zone" <<'Z'
 $TTL 3
 @          SOA ns1 hostmaster 1 3600 600 86400 2

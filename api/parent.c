@@ -1,0 +1,279 @@
+/* parent.c - asking the parent's servers for a zone's DS, and the scheduler's decisions on it. */
+#include "api_parent.h"
+
+#include <ldns/ldns.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api_log.h"
+#include "api_pdns.h"
+#include "audit.h"
+#include "db.h"
+#include "dnssec.h"
+#include "key.h"
+#include "rdata.h"
+#include "timing.h"
+
+#define PARENT_TIMEOUT_MS 2000
+
+/* Appends one server's answer (or error) to evidence. */
+static void ask_one(const char *server, const char *zone, json_t *evidence, int *answered,
+                    int64_t *max_ttl)
+{
+    ldns_pkt *pkt;
+    sd_err e;
+    if (api_dns_query(server, zone, LDNS_RR_TYPE_DS, PARENT_TIMEOUT_MS, &pkt, &e) < 0) {
+        *answered = 0;
+        json_array_append_new(evidence, json_pack("{s:s, s:s}", "server", server, "error", e.msg));
+        return;
+    }
+    json_t *ds = json_array();
+    int64_t ttl = 0;
+    ldns_rr_list *ans = ldns_pkt_answer(pkt);
+    for (size_t i = 0; i < ldns_rr_list_rr_count(ans); i++) {
+        ldns_rr *rr = ldns_rr_list_rr(ans, i);
+        if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_DS)
+            continue;
+        char *text = sd_rdata_text(rr);
+        if (text)
+            json_array_append_new(ds, json_string(text));
+        free(text);
+        if ((int64_t)ldns_rr_ttl(rr) > ttl)
+            ttl = ldns_rr_ttl(rr);
+    }
+    ldns_pkt_free(pkt);
+    if (ttl > *max_ttl)
+        *max_ttl = ttl;
+    json_array_append_new(
+        evidence, json_pack("{s:s, s:o, s:I}", "server", server, "ds", ds, "ttl", (json_int_t)ttl));
+}
+
+int api_parent_ds(const char *servers, const char *zone, json_t **evidence, int *answered,
+                  int64_t *max_ttl, sd_err *e)
+{
+    char buf[1024], *save = NULL;
+    if (strlen(servers) >= sizeof buf)
+        return sd_fail(e, SD_EBADINPUT, "parent-servers is too long");
+    snprintf(buf, sizeof buf, "%s", servers);
+    *evidence = json_array();
+    *answered = 1;
+    *max_ttl = 0;
+    size_t n = 0;
+    for (char *s = strtok_r(buf, ", ", &save); s; s = strtok_r(NULL, ", ", &save), n++)
+        ask_one(s, zone, *evidence, answered, max_ttl);
+    if (n == 0) {
+        json_decref(*evidence);
+        *evidence = NULL;
+        return sd_fail(e, SD_EBADINPUT, "parent-servers lists no server");
+    }
+    return 0;
+}
+
+int api_parent_count_showing(json_t *evidence, const char *zone, int flags, int algorithm,
+                             const char *public_b64)
+{
+    uint8_t *rdata = NULL;
+    size_t len = 0;
+    char mine[2][200];
+    if (sd_dnskey_rdata((uint16_t)flags, algorithm, public_b64, &rdata, &len, NULL) < 0)
+        return 0;
+    int ok = sd_ds_digest(zone, rdata, len, 2, mine[0], sizeof mine[0], NULL) == 0 &&
+             sd_ds_digest(zone, rdata, len, 4, mine[1], sizeof mine[1], NULL) == 0;
+    uint16_t tag = sd_key_tag(rdata, len);
+    free(rdata);
+    if (!ok)
+        return 0;
+    int count = 0;
+    size_t i, j;
+    json_t *server, *line;
+    json_array_foreach(evidence, i, server)
+    {
+        int shows = 0;
+        json_array_foreach(json_object_get(server, "ds"), j, line)
+        {
+            sd_ds ds;
+            if (sd_ds_parse(json_string_value(line), &ds, NULL) < 0)
+                continue;
+            if (ds.key_tag == tag && ds.algorithm == algorithm &&
+                ((ds.digest_type == 2 && strcasecmp(ds.digest, mine[0]) == 0) ||
+                 (ds.digest_type == 4 && strcasecmp(ds.digest, mine[1]) == 0)))
+                shows = 1;
+        }
+        count += shows;
+    }
+    return count;
+}
+
+int api_parent_any_ds(json_t *evidence)
+{
+    size_t i;
+    json_t *server;
+    json_array_foreach(evidence, i, server)
+    {
+        if (json_array_size(json_object_get(server, "ds")) > 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* One KSK the parent check looks at. */
+typedef struct pkey {
+    int64_t id, zone_id, remove_at;
+    int flags, algorithm, key_tag;
+    char zone[SD_NAME_MAX];
+    char public_key[1024];
+} pkey;
+
+/* Writes an audit row with the parent's answers, in its own transaction. */
+static void audit_evidence(sqlite3 *db, int64_t now, const char *zone, const char *action,
+                           const char *outcome, json_t *detail)
+{
+    sd_err e;
+    char *text = json_dumps(detail, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (sd_db_begin(db, &e) == 0) {
+        if (sd_audit(db, now, "scheduler", zone, action, outcome, text, &e) == 0)
+            sd_db_commit(db, &e);
+        else
+            sd_db_rollback(db);
+    }
+    free(text);
+}
+
+/* A waiting KSK: confirm its DS once every parent server shows it. Returns 1 if confirmed. */
+static int check_waiting(sqlite3 *db, const sd_config *cfg, const sd_ctx *ctx, const pkey *k)
+{
+    json_t *ev;
+    int answered;
+    int64_t ttl;
+    sd_err e;
+    if (api_parent_ds(cfg->parent_servers, k->zone, &ev, &answered, &ttl, &e) < 0) {
+        api_log_msg("parent check: %s", e.msg);
+        return 0;
+    }
+    int showing = api_parent_count_showing(ev, k->zone, k->flags, k->algorithm, k->public_key);
+    int confirmed = 0;
+    if (answered && showing == (int)json_array_size(ev)) {
+        sd_zone z;
+        json_t *ds_json;
+        if (sd_zone_find(db, k->zone, &z, &e) == 0 &&
+            sd_dnssec_ds_json(db, &z, &ds_json, &e) == 0) {
+            sd_ds list[2];
+            size_t n = 0, i;
+            json_t *d;
+            json_array_foreach(ds_json, i, d)
+            {
+                if (n < 2 && json_integer_value(json_object_get(d, "key_tag")) == k->key_tag &&
+                    json_integer_value(json_object_get(d, "algorithm")) == k->algorithm)
+                    sd_ds_parse(json_string_value(json_object_get(d, "ds")), &list[n++], NULL);
+            }
+            json_decref(ds_json);
+            json_t *detail = json_pack("{s:i, s:O}", "key_tag", k->key_tag, "parent", ev);
+            audit_evidence(db, ctx->now, k->zone, "parent-ds-seen", "ok", detail);
+            json_decref(detail);
+            if (sd_dnssec_confirm_ds(ctx, &z, list, n, &e) == 0)
+                confirmed = 1;
+            else
+                api_log_msg("parent check: %s: confirm failed: %s", k->zone, e.msg);
+        }
+    }
+    json_decref(ev);
+    return confirmed;
+}
+
+/* A KSK on its way out: keep it while any parent server still shows its DS. 1 if postponed. */
+static int check_leaving(sqlite3 *db, const sd_config *cfg, const sd_policy *p, int64_t now,
+                         const pkey *k)
+{
+    json_t *ev;
+    int answered;
+    int64_t ttl;
+    sd_err e;
+    if (api_parent_ds(cfg->parent_servers, k->zone, &ev, &answered, &ttl, &e) < 0)
+        return 0;
+    int showing = api_parent_count_showing(ev, k->zone, k->flags, k->algorithm, k->public_key);
+    int postponed = 0;
+    /* A server that does not answer may still serve the old DS: treat it as showing it. */
+    if (showing > 0 || !answered) {
+        if (ttl < p->parent_ds_ttl)
+            ttl = p->parent_ds_ttl;
+        int64_t later = now + ttl + p->parent_propagation_delay + p->retire_safety;
+        if (later > k->remove_at) {
+            sqlite3_stmt *st;
+            if (sd_db_begin(db, &e) == 0 &&
+                sd_db_prepare(db, "UPDATE keys SET remove_at = ? WHERE id = ?", &st, &e) == 0) {
+                sqlite3_bind_int64(st, 1, later);
+                sqlite3_bind_int64(st, 2, k->id);
+                int rc = sqlite3_step(st);
+                sqlite3_finalize(st);
+                json_t *detail = json_pack("{s:i, s:s, s:I, s:O}", "key_tag", k->key_tag, "reason",
+                                           answered ? "the parent still shows this KSK's DS"
+                                                    : "a parent server did not answer",
+                                           "postponed_to", (json_int_t)later, "parent", ev);
+                char *text = json_dumps(detail, JSON_COMPACT | JSON_PRESERVE_ORDER);
+                if (rc == SQLITE_DONE &&
+                    sd_audit(db, now, "scheduler", k->zone, "ksk-remove", "postponed", text, &e) ==
+                        0 &&
+                    sd_db_commit(db, &e) == 0)
+                    postponed = 1;
+                else
+                    sd_db_rollback(db);
+                free(text);
+                json_decref(detail);
+            } else {
+                sd_db_rollback(db);
+            }
+        }
+    }
+    json_decref(ev);
+    return postponed;
+}
+
+int api_parent_pass(sqlite3 *db, const sd_config *cfg, const sd_seal_keys *seal,
+                    const sd_policy *defaults, int64_t now, int *changed, sd_err *e)
+{
+    *changed = 0;
+    if (!cfg->parent_servers[0])
+        return 0;
+    sqlite3_stmt *st;
+    /* KSKs waiting for their DS (and allowed to have it now), and KSKs on their way out whose
+     * removal is near (within a scheduler interval). */
+    if (sd_db_prepare(db,
+                      "SELECT k.id, k.zone_id, coalesce(k.remove_at, 0), k.flags, k.algorithm, "
+                      "k.key_tag, z.name, k.public_key FROM keys k JOIN zones z ON z.id = "
+                      "k.zone_id WHERE k.role = 'KSK' AND k.state = 'active' AND ("
+                      "(k.ds_seen_at IS NULL AND k.remove_at IS NULL AND k.ds_publish_at <= ?1) "
+                      "OR (k.remove_at IS NOT NULL AND k.remove_at <= ?1 + ?2)) ORDER BY k.id",
+                      &st, e) < 0)
+        return -e->code;
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, cfg->scheduler_interval);
+    pkey keys[64];
+    size_t n = 0;
+    while (n < 64 && sqlite3_step(st) == SQLITE_ROW) {
+        pkey *k = &keys[n++];
+        k->id = sqlite3_column_int64(st, 0);
+        k->zone_id = sqlite3_column_int64(st, 1);
+        k->remove_at = sqlite3_column_int64(st, 2);
+        k->flags = sqlite3_column_int(st, 3);
+        k->algorithm = sqlite3_column_int(st, 4);
+        k->key_tag = sqlite3_column_int(st, 5);
+        snprintf(k->zone, sizeof k->zone, "%s", (const char *)sqlite3_column_text(st, 6));
+        snprintf(k->public_key, sizeof k->public_key, "%s",
+                 (const char *)sqlite3_column_text(st, 7));
+    }
+    sqlite3_finalize(st);
+    sd_ctx ctx = {db, seal, defaults, "scheduler", now};
+    for (size_t i = 0; i < n; i++) {
+        if (!keys[i].remove_at) {
+            *changed += check_waiting(db, cfg, &ctx, &keys[i]);
+            continue;
+        }
+        sd_policy p;
+        if (sd_policy_load(db, keys[i].zone_id, defaults, &p, e) < 0)
+            return -e->code;
+        *changed += check_leaving(db, cfg, &p, now, &keys[i]);
+    }
+    return 0;
+}
