@@ -1,6 +1,8 @@
 /* pdns_client.c - PowerDNS's control socket and DNS, as a client. */
 #include "api_pdns.h"
 
+#include "api_io.h"
+
 #include <errno.h>
 #include <ldns/ldns.h>
 #include <poll.h>
@@ -11,30 +13,6 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
-
-/* Milliseconds on a monotonic clock. */
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Waits until fd is ready for events or the deadline passes; 0 ready, -1 timeout/error. */
-static int wait_fd(int fd, short events, int64_t deadline)
-{
-    for (;;) {
-        int64_t left = deadline - now_ms();
-        if (left <= 0)
-            return -1;
-        struct pollfd p = {fd, events, 0};
-        int r = poll(&p, 1, (int)left);
-        if (r > 0)
-            return 0;
-        if (r < 0 && errno != EINTR)
-            return -1;
-    }
-}
 
 int api_pdns_control(const char *path, const char *command, int timeout_ms, char *reply, size_t len,
                      sd_err *e)
@@ -48,7 +26,7 @@ int api_pdns_control(const char *path, const char *command, int timeout_ms, char
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
         return sd_fail(e, SD_EINTERNAL, "socket: %s", strerror(errno));
-    int64_t deadline = now_ms() + timeout_ms;
+    int64_t deadline = api_mono_ms() + timeout_ms;
     int rc = 0;
     if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0 && errno != EINPROGRESS) {
         rc = sd_fail(e, SD_EBUSY, "cannot reach PowerDNS's control socket %s: %s", path,
@@ -62,7 +40,7 @@ int api_pdns_control(const char *path, const char *command, int timeout_ms, char
         goto out;
     }
     for (int sent = 0; sent < n;) {
-        if (wait_fd(fd, POLLOUT, deadline) < 0) {
+        if (api_wait_fd(fd, POLLOUT, deadline) < 0) {
             rc = sd_fail(e, SD_EBUSY, "PowerDNS's control socket %s did not accept the command",
                          path);
             goto out;
@@ -77,7 +55,7 @@ int api_pdns_control(const char *path, const char *command, int timeout_ms, char
     }
     size_t got = 0;
     for (;;) {
-        if (wait_fd(fd, POLLIN, deadline) < 0) {
+        if (api_wait_fd(fd, POLLIN, deadline) < 0) {
             rc = sd_fail(e, SD_EBUSY, "PowerDNS did not answer '%s' within %d ms", command,
                          timeout_ms);
             goto out;
