@@ -20,6 +20,7 @@
 struct api_pool;
 struct api_scheduler;
 struct api_webhook;
+struct api_metrics;
 
 /* What the running server knows; set up once in main, read-only afterwards. */
 typedef struct api_server {
@@ -29,6 +30,7 @@ typedef struct api_server {
     struct api_pool *pool;
     struct api_scheduler *sched; /* NULL when no scheduler runs (tests) */
     struct api_webhook *webhook; /* NULL when webhook-url is empty (and in tests) */
+    struct api_metrics *metrics; /* counters for /metrics (atomics); NULL in tests */
     const char *openapi;         /* the embedded OpenAPI document */
     size_t openapi_len;
 } api_server;
@@ -55,9 +57,12 @@ typedef struct api_resp {
     json_t *body;
     const char *raw; /* a static body sent as is (the OpenAPI document) */
     size_t raw_len;
-    int retry_after;    /* seconds, sent as Retry-After when > 0 */
-    char allow[64];     /* sent as Allow when not empty (405) */
-    char location[128]; /* sent as Location when not empty (201) */
+    char *text; /* a malloc'd body sent as is and freed by the HTTP layer (/metrics) */
+    size_t text_len;
+    const char *content_type; /* of raw or text; NULL: application/json */
+    int retry_after;          /* seconds, sent as Retry-After when > 0 */
+    char allow[64];           /* sent as Allow when not empty (405) */
+    char location[128];       /* sent as Location when not empty (201) */
 } api_resp;
 
 /* A route handler: reads rq, fills rs (status and body). Never fails otherwise. */

@@ -31,4 +31,14 @@ void api_h_dnssec_policy_get(api_req *rq, api_resp *rs);
 void api_h_dnssec_policy_put(api_req *rq, api_resp *rs);
 void api_h_dnssec_plan(api_req *rq, api_resp *rs);
 
+/* routes_metrics.c */
+void api_h_metrics(api_req *rq, api_resp *rs);
+
+/* routes_provider.c */
+void api_h_provider_get(api_req *rq, api_resp *rs);
+void api_h_provider_patch(api_req *rq, api_resp *rs);
+
+/* routes_bulk.c */
+void api_h_bulk_enable(api_req *rq, api_resp *rs);
+
 #endif

@@ -14,6 +14,7 @@
 #include "seal.h"
 
 typedef struct api_scheduler api_scheduler;
+struct api_metrics;
 
 /* What one pass did. */
 typedef struct api_sched_pass {
@@ -29,10 +30,10 @@ typedef struct api_sched_pass {
 int api_scheduler_pass(sqlite3 *db, const sd_config *cfg, const sd_seal_keys *seal,
                        const sd_policy *defaults, int64_t now, api_sched_pass *out, sd_err *e);
 
-/* Starts the scheduler thread with its own keystore connection. cfg, seal and defaults must
- * outlive it. */
+/* Starts the scheduler thread with its own keystore connection; each pass is counted in
+ * metrics (NULL: not counted). cfg, seal, defaults and metrics must outlive it. */
 int api_scheduler_start(const sd_config *cfg, const sd_seal_keys *seal, const sd_policy *defaults,
-                        api_scheduler **out, sd_err *e);
+                        struct api_metrics *metrics, api_scheduler **out, sd_err *e);
 
 /* Makes the thread look for due steps now (after an API call changed a zone's keys). */
 void api_scheduler_wake(api_scheduler *s);

@@ -7,6 +7,7 @@
 
 #include "api_auth.h"
 #include "api_json_io.h"
+#include "api_metrics.h"
 #include "api_pool.h"
 #include "api_router.h"
 
@@ -51,14 +52,16 @@ done:
     api_pool_give(srv->pool, rq.db);
 }
 
-void api_dispatch(const api_server *srv, const api_http_in *in, api_resp *rs, char *token_name,
-                  size_t token_name_len)
+/* Routes and runs in (see api_dispatch); returns the index of the matched route in the
+ * table, or -1 when none matched. */
+static long route_and_run(const api_server *srv, const api_http_in *in, api_resp *rs,
+                          char *token_name, size_t token_name_len)
 {
     api_match m;
     token_name[0] = '\0';
     if (in->body_too_big) {
         api_error(rs, 413, "the request body is larger than %d bytes", API_MAX_BODY);
-        return;
+        return -1;
     }
     size_t n;
     const api_route *table = api_routes(&n);
@@ -67,16 +70,24 @@ void api_dispatch(const api_server *srv, const api_http_in *in, api_resp *rs, ch
     int st = api_route_match(table, n, method, in->path, &m);
     if (st == 400) {
         api_error(rs, 400, "malformed percent-encoding in the path");
-        return;
+        return -1;
     }
     if (st == 404) {
         api_error(rs, 404, "no such resource");
-        return;
+        return -1;
     }
     if (st == 405) {
         api_error(rs, 405, "method %s not allowed here (allowed: %s)", in->method, m.allow);
         snprintf(rs->allow, sizeof rs->allow, "%s", m.allow);
-        return;
+        return -1;
     }
     run(srv, in, &m, rs, token_name, token_name_len);
+    return (long)(m.route - table);
+}
+
+void api_dispatch(const api_server *srv, const api_http_in *in, api_resp *rs, char *token_name,
+                  size_t token_name_len)
+{
+    long route = route_and_run(srv, in, rs, token_name, token_name_len);
+    api_metrics_request(srv->metrics, route, rs->status);
 }

@@ -11,6 +11,7 @@
 #include "api_log.h"
 #include "api_openapi_doc.h"
 #include "api_pool.h"
+#include "api_metrics.h"
 #include "api_scheduler.h"
 #include "api_server.h"
 #include "api_webhook.h"
@@ -88,8 +89,10 @@ int main(int argc, char **argv)
         api_pool_close(srv.pool);
         return 1;
     }
-    if (api_scheduler_start(&srv.cfg, &srv.seal, &srv.defaults, &srv.sched, &e) < 0) {
+    srv.metrics = api_metrics_new(); /* NULL (out of memory): /metrics shows no counters */
+    if (api_scheduler_start(&srv.cfg, &srv.seal, &srv.defaults, srv.metrics, &srv.sched, &e) < 0) {
         api_log_msg("%s", e.msg);
+        api_metrics_free(srv.metrics);
         api_webhook_stop(srv.webhook);
         api_pool_close(srv.pool);
         return 1;
@@ -115,6 +118,7 @@ int main(int argc, char **argv)
         api_scheduler_stop(srv.sched);
         api_webhook_stop(srv.webhook);
         api_pool_close(srv.pool);
+        api_metrics_free(srv.metrics);
         return 1;
     }
     api_log_msg("listening on %s (port %u) over %s%s%s, %u threads, keystore %s",
@@ -128,6 +132,7 @@ int main(int argc, char **argv)
     api_scheduler_stop(srv.sched);
     api_webhook_stop(srv.webhook);
     api_pool_close(srv.pool);
+    api_metrics_free(srv.metrics);
     if (srv.cfg.api_socket[0])
         unlink(srv.cfg.api_socket);
     return 0;

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "api_log.h"
+#include "api_metrics.h"
 #include "api_parent.h"
 #include "api_pdns.h"
 #include "api_webhook.h"
@@ -30,6 +31,7 @@ struct api_scheduler {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int stop, woken;
+    struct api_metrics *metrics; /* NULL-safe: passes are counted there */
 };
 
 int64_t api_scheduler_now(const sd_config *cfg)
@@ -103,6 +105,7 @@ static void *loop(void *arg)
             api_log_msg("scheduler: pass failed: %s", e.msg);
         else if (pass.next_at && pass.next_at < sleep_until)
             sleep_until = pass.next_at > now ? pass.next_at : now + 1;
+        api_metrics_sched_pass(s->metrics, now, pass.steps, pass.failures, pass.next_at);
         pthread_mutex_lock(&s->mu);
         while (!s->stop && !s->woken && api_scheduler_now(s->cfg) < sleep_until) {
             struct timespec ts;
@@ -116,7 +119,7 @@ static void *loop(void *arg)
 }
 
 int api_scheduler_start(const sd_config *cfg, const sd_seal_keys *seal, const sd_policy *defaults,
-                        api_scheduler **out, sd_err *e)
+                        struct api_metrics *metrics, api_scheduler **out, sd_err *e)
 {
     api_scheduler *s = calloc(1, sizeof *s);
     if (!s)
@@ -124,6 +127,7 @@ int api_scheduler_start(const sd_config *cfg, const sd_seal_keys *seal, const sd
     s->cfg = cfg;
     s->seal = seal;
     s->defaults = defaults;
+    s->metrics = metrics;
     if (sd_db_open(cfg->db, 0, &s->db, e) < 0) {
         free(s);
         return -e->code;

@@ -62,13 +62,18 @@ static const char *query_get(void *qctx, const char *key)
     return MHD_lookup_connection_value(qctx, MHD_GET_ARGUMENT_KIND, key);
 }
 
-/* Sends rs on c (and logs the request). Returns MHD's verdict. */
+/* Sends rs on c (and logs the request); takes rs->text. Returns MHD's verdict. */
 static enum MHD_Result send_resp(struct MHD_Connection *c, const char *method, const char *url,
                                  const conn_state *cs, api_resp *rs, const char *token_name,
                                  int close_after)
 {
     struct MHD_Response *r;
-    if (rs->raw) {
+    if (rs->text) {
+        r = MHD_create_response_from_buffer(rs->text_len, rs->text, MHD_RESPMEM_MUST_FREE);
+        if (!r)
+            free(rs->text);
+        rs->text = NULL; /* the response owns it now (or it is gone) */
+    } else if (rs->raw) {
         r = MHD_create_response_from_buffer(rs->raw_len, (void *)rs->raw, MHD_RESPMEM_PERSISTENT);
     } else if (rs->body && rs->status != 204) {
         char *text = json_dumps(rs->body, JSON_COMPACT);
@@ -87,7 +92,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, const char *method, c
     if (!r)
         return MHD_NO;
     if (rs->status != 204)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                rs->content_type ? rs->content_type : "application/json");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (rs->retry_after > 0) {
         char v[16];
