@@ -8,7 +8,8 @@
  * or getAllDomainMetadata (of ZONE). Prints one line:
  *   METHOD conns=N requests=R rps=X p50_us=A p99_us=B max_us=C errors=E
  * Each connection runs in its own thread; the first request of each is sent before the
- * clock starts (PowerDNS's initialize). A reply whose "result" is false counts as an error. */
+ * clock starts (PowerDNS's initialize). A reply whose "result" is false counts as an error.
+ * Percentiles come from the first 4,000,000 requests (spread over the connections). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -28,8 +29,9 @@ typedef struct worker {
     char **reqs; /* request lines, each ending in '\n' */
     size_t n_reqs;
     double seconds;
-    uint32_t *lat_us; /* one sample per request */
+    uint32_t *lat_us; /* one sample per request, the first cap of them */
     size_t n, cap;
+    size_t requests; /* all of them */
     unsigned long errors;
     int failed;
 } worker;
@@ -110,6 +112,7 @@ static void *run(void *arg)
             w->failed = 1;
             break;
         }
+        w->requests++;
         if (memmem(buf, (size_t)n, "\"result\":false", 14))
             w->errors++;
         if (w->n < w->cap)
@@ -172,12 +175,13 @@ int main(int argc, char **argv)
         if (!ws[i].lat_us || pthread_create(&th[i], NULL, run, &ws[i]) != 0)
             return 1;
     }
-    size_t total = 0;
+    size_t total = 0, requests = 0;
     unsigned long errors = 0;
     int failed = 0;
     for (int i = 0; i < conns; i++) {
         pthread_join(th[i], NULL);
         total += ws[i].n;
+        requests += ws[i].requests;
         errors += ws[i].errors;
         failed |= ws[i].failed;
     }
@@ -194,7 +198,7 @@ int main(int argc, char **argv)
     uint32_t p50 = total ? all[total / 2] : 0, p99 = total ? all[(total * 99) / 100] : 0;
     uint32_t mx = total ? all[total - 1] : 0;
     printf("%s conns=%d requests=%zu rps=%.0f p50_us=%u p99_us=%u max_us=%u errors=%lu\n", method,
-           conns, total, (double)total / seconds, p50, p99, mx, errors);
+           conns, requests, (double)requests / seconds, p50, p99, mx, errors);
     for (size_t i = 0; i < n_reqs; i++)
         free(reqs[i]);
     free(reqs);
