@@ -15,7 +15,7 @@ int sb_m_initialize(sb_store *s, json_t *params, json_t **result, sd_err *e)
     return 0;
 }
 
-/* The DomainInfo object RemoteBackend::parseDomainInfo reads. */
+/* The DomainInfo object RemoteBackend::parseDomainInfo reads (z's SOA loaded). */
 static json_t *domain_info(const sb_zone *z)
 {
     return json_pack("{s:I, s:s, s:s, s:I, s:I, s:i, s:[]}", "id", (json_int_t)z->id, "zone",
@@ -38,6 +38,8 @@ int sb_m_get_domain_info(sb_store *s, json_t *params, json_t **result, sd_err *e
         return e->code ? -e->code : SB_FALSE;
     if (z->keys_only) /* the backend that holds the records owns the zone */
         return SB_FALSE;
+    if (sb_store_soa(s, z, e) < 0)
+        return -e->code;
     *result = domain_info(z);
     return *result ? 0 : sd_fail(e, SD_EINTERNAL, "out of memory");
 }
@@ -51,10 +53,14 @@ static int zone_list(sb_store *s, int only_updated, json_t **result, sd_err *e)
         return -e->code;
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < n; i++) {
-        const sb_zone *z = sb_store_zone_at(s, i);
-        if (z->keys_only)
+        sb_zone *z = sb_store_zone_at(s, i);
+        if (z->keys_only || (only_updated && !z->master))
             continue;
-        if (only_updated && (!z->master || !z->has_soa || z->notified_serial == z->serial))
+        if (sb_store_soa(s, z, e) < 0) {
+            json_decref(arr);
+            return -e->code;
+        }
+        if (only_updated && (!z->has_soa || z->notified_serial == z->serial))
             continue;
         json_t *d = domain_info(z);
         if (!d || json_array_append_new(arr, d) < 0) {

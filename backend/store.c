@@ -9,6 +9,7 @@
 enum {
     Q_ZONES = SB_Q_COUNT, /* internal statements follow the public ones */
     Q_NAMES_TYPES,
+    Q_ZONE_SOA,
     Q_DATA_VERSION,
     Q_BEGIN,
     Q_COMMIT,
@@ -33,10 +34,10 @@ static const char *const SQL[Q_ALL] = {
     [SB_Q_ZONE_RECORDS] = "SELECT r.name, r.type, r.ttl, c.content FROM rrsets r "
                           "JOIN records c ON c.rrset_id = r.id WHERE r.zone_id = ?1 "
                           "ORDER BY r.type, c.id",
-    [Q_ZONES] = "SELECT z.id, z.name, z.kind, z.keys_only, z.notified_serial, "
-                "(SELECT c.content FROM rrsets r JOIN records c ON c.rrset_id = r.id "
-                " WHERE r.zone_id = z.id AND r.name = z.name AND r.type = 'SOA' LIMIT 1) "
-                "FROM zones z ORDER BY z.name",
+    [Q_ZONES] = "SELECT id, name, kind, keys_only, notified_serial FROM zones ORDER BY name",
+    [Q_ZONE_SOA] = "SELECT c.content FROM zones z JOIN rrsets r ON r.zone_id = z.id "
+                   "AND r.name = z.name AND r.type = 'SOA' "
+                   "JOIN records c ON c.rrset_id = r.id WHERE z.id = ?1 LIMIT 1",
     [Q_NAMES_TYPES] = "SELECT name, type FROM rrsets WHERE zone_id = ?1",
     [Q_DATA_VERSION] = "PRAGMA data_version",
     [Q_BEGIN] = "BEGIN",
@@ -271,8 +272,6 @@ static int load_zones(sb_store *s, sd_err *e)
         z->keys_only = sqlite3_column_int(st, 3) != 0;
         z->notified_serial =
             sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 4);
-        const char *soa = (const char *)sqlite3_column_text(st, 5);
-        z->has_soa = soa && soa_serial(soa, &z->serial) == 0;
         s->n_zones++;
     }
     sqlite3_reset(st);
@@ -339,6 +338,28 @@ sb_zone *sb_store_zone_by_name(sb_store *s, const char *name, sd_err *e)
             lo = mid + 1;
     }
     return NULL;
+}
+
+int sb_store_soa(sb_store *s, sb_zone *z, sd_err *e)
+{
+    if (z->soa_loaded)
+        return 0;
+    sqlite3_stmt *st = sb_store_stmt(s, Q_ZONE_SOA, e);
+    if (!st)
+        return -e->code;
+    sqlite3_bind_int64(st, 1, z->id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const char *soa = (const char *)sqlite3_column_text(st, 0);
+        z->has_soa = soa && soa_serial(soa, &z->serial) == 0;
+    } else {
+        z->has_soa = 0;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sd_db_fail(s->db, e, "read the SOA of a zone");
+    z->soa_loaded = 1;
+    return 0;
 }
 
 const sd_policy *sb_store_policy(sb_store *s, sb_zone *z, sd_err *e)
