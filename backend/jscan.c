@@ -7,6 +7,7 @@ typedef struct {
     const char *p, *end;
 } cur;
 
+/* Skips JSON whitespace. */
 static void ws(cur *c)
 {
     while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))

@@ -15,6 +15,7 @@ typedef struct {
     sb_rec rec;
 } row;
 
+/* Orders rows by index name, then by the order SQLite gave them (type, record id). */
 static int cmp_rows(const void *a, const void *b)
 {
     const row *x = a, *y = b;

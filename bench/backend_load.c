@@ -36,6 +36,7 @@ typedef struct worker {
     int failed;
 } worker;
 
+/* Monotonic time in seconds. */
 static double now_s(void)
 {
     struct timespec ts;
@@ -123,6 +124,7 @@ static void *run(void *arg)
     return NULL;
 }
 
+/* qsort order of latency samples. */
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
