@@ -20,7 +20,8 @@ typedef struct sb_sarena {
     sb_sarena_chunk *head; /* newest chunk first */
 } sb_sarena;
 
-/* Copies n bytes of data into the arena (sodium_init must have been called). Returns the copy, or NULL when out of memory. */
+/* Copies n bytes of data into the arena (sodium_init must have been called). Returns the
+ * copy, or NULL when out of memory. */
 char *sb_sarena_copy(sb_sarena *a, const char *data, size_t n);
 
 /* Wipes and frees everything the arena handed out; the arena is then empty and reusable. */
