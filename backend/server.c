@@ -1,13 +1,15 @@
 /* server.c - the event loop of scaidns-backend.
  *
  * Why one thread with epoll rather than a thread per connection: PowerDNS talks strictly
- * request/reply on each connection, every request is a few SQLite reads on one connection
- * with prepared statements and in-memory indexes (a few microseconds to tens of
- * microseconds; getDomainKeys adds an X25519 unseal per key), and the machine we run on
- * shares its cores with pdns_server, which does the signing. Measured on the 2-core CI
- * machine with dnsperf against pdns_server with every cache off (bench/RESULTS.md): the
- * backend's single thread used well under one core while pdns_server saturated the rest, so
- * a second backend thread would only compete with pdns_server for CPU. One thread also means
+ * request/reply on each connection, a request on the hot path costs about 2 us of user CPU
+ * (PRAGMA data_version and pre-rendered replies, fast.h; a cache miss adds SQLite reads and,
+ * for getDomainKeys, an X25519 unseal per key), and the machine we run on shares its cores
+ * with pdns_server, which does the signing. Measured on the 2-core CI machine with dnsperf
+ * against pdns_server (bench/RESULTS.md): the backend's single thread used 20-40 % of one
+ * core while pdns_server saturated the rest, and its time is mostly the kernel's side of
+ * each round trip, so a second backend thread would only compete with pdns_server for CPU.
+ * Busy-polling before sleeping was tried and not kept (+2 % QPS for 20 more points of
+ * CPU). One thread also means
  * one SQLite connection, one cache, no locks, and a silent or slow client cannot hold
  * anything but its own buffers. The cost: a long request (list of a very large zone) delays
  * the others for its duration; AXFR of a 100k-record zone takes well under PowerDNS's
