@@ -36,6 +36,11 @@ int cli_check_args(const cli *c, int min, int max, const char *usage);
 int cmd_init(cli *c);
 int cmd_token(cli *c, const char *sub);
 int cmd_zone(cli *c, const char *sub);
+
+/* zone import DIR: each regular file of dir as a zone named after the file ("example.com",
+ * "example.com.zone", "example.com.db", "db.example.com"), each in its own transaction; prints
+ * one line per imported zone, an error per bad file; exit status 1 when any file failed. */
+int cmd_import_dir(cli *c, const char *dir);
 int cmd_dnssec(cli *c, const char *sub);
 int cmd_ds(cli *c);
 int cmd_audit(cli *c, const char *sub);

@@ -23,7 +23,7 @@ int cmd_zone(cli *c, const char *sub)
     sd_err e;
     sd_zone z;
     const char *usage = "scaidnsctl zone create NAME [--ns a,b] [--soa-mail M] [--keys-only] | "
-                        "import NAME FILE | list | delete NAME";
+                        "import NAME FILE | import DIR | list | delete NAME";
     if (strcmp(sub, "create") == 0) {
         sd_zone_init init = {0};
         const char *ns = cli_take_opt(c, "ns", 0);
@@ -46,8 +46,10 @@ int cmd_zone(cli *c, const char *sub)
         return 0;
     }
     if (strcmp(sub, "import") == 0) {
-        if (cli_check_args(c, 2, 2, usage) != 0)
+        if (cli_check_args(c, 1, 2, usage) != 0)
             return 1;
+        if (c->argc == 1)
+            return cmd_import_dir(c, c->argv[0]);
         sqlite3 *db = cli_open_db(c);
         if (!db)
             return 1;

@@ -201,7 +201,7 @@ bad "empty label" token create --name x --scopes zones:read --zones bad..zone
 bad "no active token named 'nobody'" token revoke nobody
 bad "unknown command 'frobnicate'" frobnicate
 bad "unknown option --bogus" zone list --bogus
-bad "usage" zone import onlyonearg
+bad "cannot open directory onlyonearg" zone import onlyonearg
 bad "usage" dnssec
 printf 'db=%s\nbogus-key=1\n' "$DB" >"$T/badkey.conf"
 bad "badkey.conf:2: unknown configuration key 'bogus-key'" --config "$T/badkey.conf" zone list
