@@ -62,8 +62,10 @@ int64_t api_webhook_audit_mark(sqlite3 *db);
 
 /* Queues one event per audit row written by actor 'scheduler' after the row mark:
  * "rollover_held" for outcome 'postponed', "step_completed" otherwise, each with the row's
- * "action", "outcome", "audit_id" and "detail". Does nothing when cfg's webhook-url is empty;
- * failures are logged. Returns the number of events queued. */
+ * "action", "outcome", "audit_id" and "detail"; a KSK rollover the scheduler started also
+ * queues "ds_to_publish", a DS it confirmed "ds_to_remove" (when a KSK now leaves). Does
+ * nothing when cfg's webhook-url is empty;
+ * failures are logged. Returns the number of audit rows turned into events. */
 int api_webhook_from_audit(sqlite3 *db, const sd_config *cfg, int64_t mark);
 
 /* --- delivery (webhook_http.c, webhook.c) ---------------------------------------------- */

@@ -128,22 +128,22 @@ static json_t *publish_after(sqlite3 *db, const sd_zone *z)
 
 /* Builds the fields and message of a route event; 0 with *fields NULL when there is nothing
  * to tell. */
-static int route_event(const api_req *rq, const sd_zone *z, const char *event, json_t **fields,
-                       const char **message, sd_err *e)
+static int route_event(sqlite3 *db, int64_t now, const sd_zone *z, const char *event,
+                       json_t **fields, const char **message, sd_err *e)
 {
     json_t *ds = NULL;
     *fields = NULL;
     if (strcmp(event, "ds_to_publish") == 0) {
-        if (sd_dnssec_ds_json(rq->db, z, &ds, e) < 0)
+        if (sd_dnssec_ds_json(db, z, &ds, e) < 0)
             return -e->code;
         *message = "publish these DS records at the parent (after ds_publish_after), then call "
                    "confirm-ds-published";
         *fields =
-            json_pack("{s:o, s:o}", "ds_records", ds, "ds_publish_after", publish_after(rq->db, z));
+            json_pack("{s:o, s:o}", "ds_records", ds, "ds_publish_after", publish_after(db, z));
         return 0;
     }
     if (strcmp(event, "ds_to_remove") == 0) {
-        if (leaving_ds(rq->db, z, rq->now, &ds, e) < 0)
+        if (leaving_ds(db, z, now, &ds, e) < 0)
             return -e->code;
         if (json_array_size(ds) == 0) {
             json_decref(ds);
@@ -163,7 +163,7 @@ void api_notify(const api_req *rq, const sd_zone *z, const char *event)
     sd_err e;
     json_t *fields;
     const char *message = "";
-    if (route_event(rq, z, event, &fields, &message, &e) < 0 ||
+    if (route_event(rq->db, rq->now, z, event, &fields, &message, &e) < 0 ||
         (fields &&
          api_webhook_enqueue(rq->db, rq->now, event, z->name, message, fields, NULL, &e) < 0))
         api_log_msg("webhook: %s: cannot queue %s: %s", z->name, event, e.msg);
@@ -200,10 +200,25 @@ static int audit_event(sqlite3 *db, sqlite3_stmt *row, sd_err *e)
     if (snprintf(msg, sizeof msg, held ? "rollover held: step %s postponed" : "step %s taken",
                  action) >= (int)sizeof msg)
         msg[sizeof msg - 1] = '\0';
-    int rc =
-        api_webhook_enqueue(db, sqlite3_column_int64(row, 1),
-                            held ? "rollover_held" : "step_completed", zone, msg, fields, NULL, e);
+    int64_t at = sqlite3_column_int64(row, 1);
+    int rc = api_webhook_enqueue(db, at, held ? "rollover_held" : "step_completed", zone, msg,
+                                 fields, NULL, e);
     json_decref(fields);
+    /* A KSK rollover the scheduler started (expiry) needs the operator's DS as much as one
+     * started through the API; a DS the scheduler confirmed (parent check) may free an old one. */
+    const char *tell = held                                       ? NULL
+                       : strcmp(action, "dnssec-rotate-ksk") == 0 ? "ds_to_publish"
+                       : strcmp(action, "dnssec-confirm-ds") == 0 ? "ds_to_remove"
+                                                                  : NULL;
+    sd_zone z;
+    if (rc == 0 && tell && zone && sd_zone_find(db, zone, &z, NULL) == 0) {
+        const char *message = "";
+        json_t *more = NULL;
+        rc = route_event(db, at, &z, tell, &more, &message, e);
+        if (rc == 0 && more)
+            rc = api_webhook_enqueue(db, at, tell, zone, message, more, NULL, e);
+        json_decref(more);
+    }
     return rc;
 }
 

@@ -201,6 +201,30 @@ static void test_from_audit(void **state)
     free(b);
 }
 
+/* A KSK rollover the scheduler started (a KSK near expiry) tells the operator which DS to
+ * publish, like one started through the API. */
+static void test_scheduler_ksk_roll_asks_for_ds(void **state)
+{
+    th_env *t = *state;
+    sd_err e;
+    sd_zone z;
+    th_zone(t, "k.example", &z);
+    th_assert_ok(sd_dnssec_enable(&t->ctx, &z, 13, &e), e);
+    th_exec(t->db, "UPDATE keys SET ds_seen_at = %lld WHERE role = 'KSK'", (long long)TH_NOW);
+    snprintf(t->cfg.webhook_url, sizeof t->cfg.webhook_url, "http://127.0.0.1:9/");
+    int64_t mark = api_webhook_audit_mark(t->db);
+    t->ctx.actor = "scheduler";
+    th_assert_ok(sd_dnssec_rotate_ksk(&t->ctx, &z, &e), e);
+    assert_int_equal(api_webhook_from_audit(t->db, &t->cfg, mark), 1);
+    assert_int_equal(th_int(t->db, "SELECT count(*) FROM webhook_outbox WHERE event = "
+                                   "'ds_to_publish' AND zone = 'k.example.' AND "
+                                   "json_array_length(json_extract(body, '$.ds_records')) = 4"),
+                     1);
+    assert_int_equal(th_int(t->db, "SELECT count(*) FROM webhook_outbox WHERE event = "
+                                   "'step_completed'"),
+                     1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,6 +235,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_outbox_persists, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(test_retry_then_give_up, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(test_from_audit, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_scheduler_ksk_roll_asks_for_ds, th_setup, th_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
