@@ -10,7 +10,7 @@ PACKAGES=(
   libmicrohttpd-dev libldns-dev libidn2-dev
   # PowerDNS and the DNS tools the tests use as oracles and peers
   pdns-server pdns-backend-remote pdns-backend-sqlite3
-  ldnsutils bind9-dnsutils bind9-utils unbound dnsperf wrk
+  ldnsutils bind9 bind9-dnsutils bind9-utils unbound dnsperf wrk
   # everyday tools of the scripts and tests
   sqlite3 curl jq python3 procps iproute2 openssl
 )

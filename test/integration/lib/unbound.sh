@@ -2,6 +2,7 @@
 # asks it without pause and logs every answer. Source after pdns.sh (uses $T, PIDS, free_port).
 #
 #   unbound_start PORT_OF_PDNS "test." "child.test."   # trusts the first zone's DS; $UPORT
+#   unbound_start PORT "test." "child.test.=127.0.0.1@5353"   # a stub elsewhere
 #   querier_start "www.child.test. A" "child.test. DNSKEY" ...   # background, logs to $T/q.log
 #   querier_stop                                         # waits for the loop to end
 #   querier_report                                       # counts; sets Q_TOTAL, Q_BAD
@@ -14,7 +15,8 @@ unbound_anchor() {
 }
 
 # Starts unbound on a free port ($UPORT): stub zones for every zone given (all served by the
-# pdns_server on port $1), trusting the first zone's DS. Its cache lives as long as it runs.
+# pdns_server on port $1, unless given as ZONE=ADDR@PORT), trusting the first zone's DS. Its
+# cache lives as long as it runs.
 unbound_start() {
   local pdns_port=$1; shift
   command -v unbound >/dev/null || { echo "FAIL: unbound is not installed"; exit 1; }
@@ -46,8 +48,9 @@ unbound_start() {
     local z
     for z in "$@"; do
       echo "stub-zone:"
-      echo "  name: \"$z\""
-      echo "  stub-addr: 127.0.0.1@$pdns_port"
+      echo "  name: \"${z%%=*}\""
+      if [ "$z" != "${z%%=*}" ]; then echo "  stub-addr: ${z#*=}"
+      else echo "  stub-addr: 127.0.0.1@$pdns_port"; fi
     done
     echo "remote-control:"
     echo "  control-enable: no"
