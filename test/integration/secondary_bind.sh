@@ -17,45 +17,9 @@ command -v named >/dev/null || { echo "SKIP: named (bind9) not installed"; exit 
 SEC=127.0.0.1
 SPORT=$(free_port)
 
-# The world of rollover.sh, with the child kind 'master', PowerDNS as its primary (NOTIFY to
-# BIND, AXFR from loopback, the communicator checking every second) and BIND in between.
-PORT=$(free_port)
-APORT=$(free_port)
-sd_conf "pdns-control-socket=$T/pdns-run/pdns.controlsocket" "pdns-address=127.0.0.1:$PORT" \
-  "api-listen=127.0.0.1:$APORT" "scheduler-interval=1" \
-  "policy-dnskey-ttl=2" "policy-propagation-delay=4" "policy-publish-safety=1" \
-  "policy-retire-safety=1" "policy-parent-ds-ttl=3" "policy-parent-propagation-delay=1"
-ctl init >/dev/null
-TOK=$(ctl token create --name rollover \
-  --scopes dnssec:read,dnssec:enable,dnssec:rotate,dnssec:disable,zones:read,zones:write)
-cat >"$T/parent.zone" <<'Z'
-$TTL 3
-@          SOA ns1 hostmaster 1 3600 600 86400 2
-@          NS  ns1
-ns1        A   127.0.0.1
-child      NS  ns1.child
-ns1.child  A   127.0.0.1
-Z
-cat >"$T/child.zone" <<'Z'
-$TTL 3
-@      SOA  ns1 hostmaster 1 5 2 86400 2
-@      NS   ns1
-ns1    A    127.0.0.1
-www    A    192.0.2.1
-www    AAAA 2001:db8::1
-*.w    A    192.0.2.9
-Z
-ctl zone import sdtest "$T/parent.zone" >/dev/null
-ctl zone import child.sdtest "$T/child.zone" >/dev/null
-sqlite3 "$T/scaidns.db" "UPDATE zones SET kind = 'master' WHERE name = 'child.sdtest.'"
-ctl dnssec enable sdtest >/dev/null
-ctl dnssec confirm-ds sdtest >/dev/null
-backend_start
-pdns_conf "$PORT" cache-ttl=1 query-cache-ttl=1 negquery-cache-ttl=1 dnssec-key-cache-ttl=1 \
-  zone-metadata-cache-ttl=1 primary=yes "also-notify=$SEC:$SPORT" allow-axfr-ips=127.0.0.0/8 \
-  xfr-cycle-interval=1
-pdns_start
-api_restart
+# The world of rollover.sh, with PowerDNS as the child's primary (kind 'master', NOTIFY to
+# BIND, AXFR from loopback) and short SOA timers; unbound comes once BIND has the zone.
+rollover_world --propagation 4 --child-timers "5 2" --notify "$SEC:$SPORT"
 
 mkdir -p "$T/named"
 cat >"$T/named.conf" <<CONF

@@ -2,7 +2,8 @@
 # zone (sdtest.) and a child (child.sdtest.), scaidns-api with its scheduler, and a validating
 # unbound that trusts only the parent. TTLs and the policy's delays are seconds; PowerDNS's
 # caches 1 s. Source after pdns.sh and unbound.sh, then:
-#   rollover_setup                the world above; the child is not signed yet
+#   rollover_setup [OPTIONS]      the world above; the child is not signed yet
+#   rollover_world [OPTIONS]      the same without unbound (for a test that starts its own)
 #   api METHOD PATH [BODY]        the API as the operator; $C is the child's .../dnssec path
 #   state / wait_for SECONDS JQ   the child's DNSSEC state, polled until the filter holds
 #   publish_ds_and_confirm        the registrar's and the operator's part of a KSK change
@@ -30,17 +31,31 @@ api_kill() {
   wait "$API_PID" 2>/dev/null || true
 }
 
-# rollover_setup [--parent-check]: with --parent-check, scaidns asks the parent (the same
-# pdns_server) for the child's DS itself (parent-servers).
-rollover_setup() {
+# rollover_world [OPTIONS]: everything but unbound. Options:
+#   --parent-check        scaidns asks the parent (the same pdns_server) for the child's DS
+#   --propagation N       the policy's propagation delay (default 2 s)
+#   --child-timers "R T"  SOA refresh and retry of the child (default "3600 600")
+#   --notify ADDR:PORT    PowerDNS is the child's primary and NOTIFYs a secondary there
+rollover_world() {
   PORT=$(free_port)
   APORT=$(free_port)
-  local extra=()
-  [ "${1:-}" = --parent-check ] && extra=("parent-servers=127.0.0.1:$PORT")
+  local extra=() pdns_extra=() propagation=2 timers="3600 600" notify=""
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --parent-check) extra=("parent-servers=127.0.0.1:$PORT") ;;
+      --propagation) propagation=$2; shift ;;
+      --child-timers) timers=$2; shift ;;
+      --notify) notify=$2; shift ;;
+      *) echo "rollover_world: unknown option $1"; exit 1 ;;
+    esac
+    shift
+  done
+  [ -z "$notify" ] || pdns_extra=(primary=yes "also-notify=$notify" allow-axfr-ips=127.0.0.0/8
+    xfr-cycle-interval=1)
   sd_conf "pdns-control-socket=$T/pdns-run/pdns.controlsocket" "pdns-address=127.0.0.1:$PORT" \
     "${extra[@]}" \
     "api-listen=127.0.0.1:$APORT" "scheduler-interval=1" \
-    "policy-dnskey-ttl=2" "policy-propagation-delay=2" "policy-publish-safety=1" \
+    "policy-dnskey-ttl=2" "policy-propagation-delay=$propagation" "policy-publish-safety=1" \
     "policy-retire-safety=1" "policy-parent-ds-ttl=3" "policy-parent-propagation-delay=1"
   ctl init >/dev/null
   TOK=$(ctl token create --name rollover \
@@ -53,9 +68,9 @@ ns1        A   127.0.0.1
 child      NS  ns1.child
 ns1.child  A   127.0.0.1
 Z
-  cat >"$T/child.zone" <<'Z'
-$TTL 3
-@      SOA  ns1 hostmaster 1 3600 600 86400 2
+  cat >"$T/child.zone" <<Z
+\$TTL 3
+@      SOA  ns1 hostmaster 1 $timers 86400 2
 @      NS   ns1
 ns1    A    127.0.0.1
 www    A    192.0.2.1
@@ -64,13 +79,20 @@ www    AAAA 2001:db8::1
 Z
   ctl zone import sdtest "$T/parent.zone" >/dev/null
   ctl zone import child.sdtest "$T/child.zone" >/dev/null
+  [ -z "$notify" ] ||
+    sqlite3 "$T/scaidns.db" "UPDATE zones SET kind = 'master' WHERE name = 'child.sdtest.'"
   ctl dnssec enable sdtest >/dev/null
   ctl dnssec confirm-ds sdtest >/dev/null
   backend_start
   pdns_conf "$PORT" cache-ttl=1 query-cache-ttl=1 negquery-cache-ttl=1 dnssec-key-cache-ttl=1 \
-    zone-metadata-cache-ttl=1
+    zone-metadata-cache-ttl=1 "${pdns_extra[@]}"
   pdns_start
   api_restart
+}
+
+# rollover_setup [OPTIONS]: rollover_world, and unbound with both zones on PowerDNS.
+rollover_setup() {
+  rollover_world "$@"
   unbound_start "$PORT" sdtest. child.sdtest.
 }
 
