@@ -27,15 +27,10 @@ static json_t *domain_info(const sb_zone *z)
 
 int sb_m_get_domain_info(sb_store *s, json_t *params, json_t **result, sd_err *e)
 {
-    const char *name;
-    if (sb_param_str(params, "name", &name, e) < 0)
-        return -e->code;
-    char zname[SD_NAME_MAX];
-    if (sb_dname_lower(name, zname, sizeof zname) < 0)
-        return SB_FALSE;
-    sb_zone *z = sb_store_zone_by_name(s, zname, e);
-    if (!z)
-        return e->code ? -e->code : SB_FALSE;
+    sb_zone *z;
+    int rc = sb_zone_param(s, params, &z, e);
+    if (rc != 0)
+        return rc;
     if (z->keys_only) /* the backend that holds the records owns the zone */
         return SB_FALSE;
     if (sb_store_soa(s, z, e) < 0)

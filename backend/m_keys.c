@@ -11,15 +11,10 @@
 
 int sb_m_get_domain_keys(sb_store *s, json_t *params, json_t **result, sd_err *e)
 {
-    const char *name;
-    if (sb_param_str(params, "name", &name, e) < 0)
-        return -e->code;
-    char zname[SD_NAME_MAX];
-    if (sb_dname_lower(name, zname, sizeof zname) < 0)
-        return SB_FALSE;
-    sb_zone *z = sb_store_zone_by_name(s, zname, e);
-    if (!z)
-        return e->code ? -e->code : SB_FALSE;
+    sb_zone *z;
+    int rc = sb_zone_param(s, params, &z, e);
+    if (rc != 0)
+        return rc;
     const sd_seal_keys *seal = sb_store_seal(s);
     sqlite3_stmt *st = sb_store_stmt(s, SB_Q_KEYS, e);
     if (!st)
@@ -28,7 +23,7 @@ int sb_m_get_domain_keys(sb_store *s, json_t *params, json_t **result, sd_err *e
     json_t *arr = json_array();
     if (!arr)
         return sd_fail(e, SD_EINTERNAL, "out of memory");
-    int rc, fail = 0;
+    int fail = 0;
     while (!fail && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, 0);
         const char *kid = (const char *)sqlite3_column_text(st, 1);

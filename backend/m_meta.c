@@ -63,8 +63,7 @@ int sb_zone_metadata(sb_store *s, sb_zone *z, json_t **out, sd_err *e)
     return 0;
 }
 
-/* Finds the zone named by the "name" parameter; SB_FALSE when it is not ours. */
-static int zone_param(sb_store *s, json_t *params, sb_zone **z, sd_err *e)
+int sb_zone_param(sb_store *s, json_t *params, sb_zone **z, sd_err *e)
 {
     const char *name;
     if (sb_param_str(params, "name", &name, e) < 0)
@@ -81,7 +80,7 @@ static int zone_param(sb_store *s, json_t *params, sb_zone **z, sd_err *e)
 int sb_m_get_all_domain_metadata(sb_store *s, json_t *params, json_t **result, sd_err *e)
 {
     sb_zone *z;
-    int rc = zone_param(s, params, &z, e);
+    int rc = sb_zone_param(s, params, &z, e);
     if (rc != 0)
         return rc;
     return sb_zone_metadata(s, z, result, e);
@@ -93,7 +92,7 @@ int sb_m_get_domain_metadata(sb_store *s, json_t *params, json_t **result, sd_er
     if (sb_param_str(params, "kind", &kind, e) < 0)
         return -e->code;
     sb_zone *z;
-    int rc = zone_param(s, params, &z, e);
+    int rc = sb_zone_param(s, params, &z, e);
     if (rc != 0)
         return rc;
     json_t *all;

@@ -19,6 +19,11 @@
 
 typedef int (*sb_method_fn)(sb_store *s, json_t *params, json_t **result, sd_err *e);
 
+/* Finds the zone named by the request's "name" parameter: 0 with *z set, SB_FALSE when it is
+ * not a zone of ours (or not a valid name), < 0 with e filled for a missing parameter or a
+ * database error. Shared by the handlers that take a zone name. */
+int sb_zone_param(sb_store *s, json_t *params, sb_zone **z, sd_err *e);
+
 /* initialize: accepts the connection string's options; always true. */
 int sb_m_initialize(sb_store *s, json_t *params, json_t **result, sd_err *e);
 
