@@ -230,6 +230,88 @@ static int check_leaving(sqlite3 *db, const sd_config *cfg, const sd_policy *p, 
     return postponed;
 }
 
+/* Sets (or clears, at = 0) a going-insecure zone's unsign_at with an audit row of the
+ * parent's answers, in one transaction. */
+static void set_unsign_at(sqlite3 *db, int64_t now, int64_t zone_id, const char *zone, int64_t at,
+                          json_t *detail)
+{
+    sd_err e;
+    sqlite3_stmt *st;
+    char *text = json_dumps(detail, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (sd_db_begin(db, &e) == 0 &&
+        sd_db_prepare(db,
+                      "UPDATE zones SET unsign_at = ?2 WHERE id = ?1 AND insecure_at IS NOT NULL",
+                      &st, &e) == 0) {
+        sqlite3_bind_int64(st, 1, zone_id);
+        if (at)
+            sqlite3_bind_int64(st, 2, at);
+        int rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc == SQLITE_DONE &&
+            sd_audit(db, now, "scheduler", zone, at ? "parent-ds-gone" : "parent-ds-back", "ok",
+                     text, &e) == 0 &&
+            sd_db_commit(db, &e) == 0) {
+            free(text);
+            return;
+        }
+    }
+    sd_db_rollback(db);
+    free(text);
+}
+
+/* Zones going insecure (CDS DELETE published): once no parent server shows a DS, the keys may
+ * go after the DS TTL the parent answered (at least the policy's) and the parent propagation
+ * delay; if a DS shows again, or a server does not answer, they stay. */
+static int check_insecure(sqlite3 *db, const sd_config *cfg, const sd_policy *defaults, int64_t now,
+                          sd_err *e)
+{
+    sqlite3_stmt *st;
+    if (sd_db_prepare(db,
+                      "SELECT id, name, coalesce(unsign_at, 0) FROM zones WHERE insecure_at IS "
+                      "NOT NULL ORDER BY id LIMIT 64",
+                      &st, e) < 0)
+        return -e->code;
+    struct {
+        int64_t id, unsign_at;
+        char name[SD_NAME_MAX];
+    } z[64];
+    size_t n = 0;
+    while (n < 64 && sqlite3_step(st) == SQLITE_ROW) {
+        z[n].id = sqlite3_column_int64(st, 0);
+        snprintf(z[n].name, sizeof z[n].name, "%s", (const char *)sqlite3_column_text(st, 1));
+        z[n].unsign_at = sqlite3_column_int64(st, 2);
+        n++;
+    }
+    sqlite3_finalize(st);
+    for (size_t i = 0; i < n; i++) {
+        json_t *ev;
+        int answered;
+        int64_t ttl;
+        sd_policy p;
+        if (sd_policy_load(db, z[i].id, defaults, &p, e) < 0)
+            return -e->code;
+        if (api_parent_ds(cfg->parent_servers, z[i].name, &ev, &answered, &ttl, e) < 0)
+            return -e->code;
+        int gone = answered && !api_parent_any_ds(ev);
+        if (gone && !z[i].unsign_at) {
+            int64_t at =
+                now + (ttl > p.parent_ds_ttl ? ttl : p.parent_ds_ttl) + p.parent_propagation_delay;
+            json_t *d = json_pack("{s:I, s:O}", "unsign_at", (json_int_t)at, "parent", ev);
+            set_unsign_at(db, now, z[i].id, z[i].name, at, d);
+            json_decref(d);
+        } else if (!gone && z[i].unsign_at) {
+            json_t *d = json_pack("{s:s, s:O}", "reason",
+                                  answered ? "a parent server shows a DS again"
+                                           : "a parent server did not answer",
+                                  "parent", ev);
+            set_unsign_at(db, now, z[i].id, z[i].name, 0, d);
+            json_decref(d);
+        }
+        json_decref(ev);
+    }
+    return 0;
+}
+
 int api_parent_pass(sqlite3 *db, const sd_config *cfg, const sd_seal_keys *seal,
                     const sd_policy *defaults, int64_t now, int *changed, sd_err *e)
 {
@@ -265,6 +347,8 @@ int api_parent_pass(sqlite3 *db, const sd_config *cfg, const sd_seal_keys *seal,
     }
     sqlite3_finalize(st);
     sd_ctx ctx = {db, seal, defaults, "scheduler", now};
+    if (check_insecure(db, cfg, defaults, now, e) < 0)
+        return -e->code;
     for (size_t i = 0; i < n; i++) {
         if (!keys[i].remove_at) {
             *changed += check_waiting(db, cfg, &ctx, &keys[i]);

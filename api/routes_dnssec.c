@@ -216,16 +216,31 @@ void api_h_dnssec_disable(api_req *rq, api_resp *rs)
         api_error(rs, 400, "field 'force' must be true or false");
         return;
     }
-    if (!json_is_true(force) && parent_still_has_ds(rq, &z, rs) < 0)
-        return;
     sd_ctx c = ctx_of(rq);
+    sd_policy p;
+    char status[32];
+    if (sd_policy_load(rq->db, z.id, c.defaults, &p, &e) < 0 ||
+        sd_dnssec_status(rq->db, z.id, status, sizeof status, &e) < 0) {
+        api_fail(rs, &e);
+        return;
+    }
+    /* With CDS DELETE the parent is asked to drop the DS first: nothing to check yet. */
+    int cds_delete = p.cds && p.cds_delete && strcmp(status, "disabling") != 0;
+    if (!cds_delete && !json_is_true(force) && parent_still_has_ds(rq, &z, rs) < 0)
+        return;
     if (sd_dnssec_disable(&c, &z, &e) < 0) {
         fail_status(rq, &z, &e, rs);
         return;
     }
     api_changed(rq, &z);
     api_notify(rq, &z, "ds_to_remove");
-    api_reply(rs, 200, action_reply(rq, &z, "disable", "DNSSEC disabled"));
+    api_reply(rs, 200,
+              action_reply(rq, &z, "disable",
+                           cds_delete ? "CDS/CDNSKEY DELETE published: the zone stays signed until "
+                                        "the parent has removed the DS (the scheduler checks "
+                                        "when parent-servers is set; else call disable again "
+                                        "once the DS is gone)"
+                                      : "DNSSEC disabled"));
 }
 
 /* POST .../dnssec/rotate-zsk: a new ZSK, published, signing after the DNSKEY TTL; the old

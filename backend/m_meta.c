@@ -51,8 +51,14 @@ int sb_zone_metadata(sb_store *s, sb_zone *z, json_t **out, sd_err *e)
         bad |= put(m, "NSEC3PARAM", v);
         bad |= put(m, "NSEC3NARROW", "0");
     }
-    if (keys > 0 && p->cds) {
-        bad |= put(m, "PUBLISH-CDS", "2");
+    /* CDS/CDNSKEY are zone records (zrecs.c), naming only the KSKs the parent should keep;
+     * a zone whose records live in another backend can only have PowerDNS's own, which name
+     * every KSK. */
+    if (keys > 0 && p->cds && z->keys_only) {
+        const char *digests = p->cds_digests == (SD_CDS_SHA256 | SD_CDS_SHA384) ? "2,4"
+                              : p->cds_digests == SD_CDS_SHA384                 ? "4"
+                                                                                : "2";
+        bad |= put(m, "PUBLISH-CDS", digests);
         bad |= put(m, "PUBLISH-CDNSKEY", "1");
     }
     if (bad) {

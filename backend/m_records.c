@@ -17,6 +17,38 @@ static json_t *record(const char *qname, const char *type, int64_t ttl, const ch
                      (json_int_t)zone_id);
 }
 
+/* What add_cds needs to append a CDS/CDNSKEY record. */
+typedef struct cds_arg {
+    json_t *arr;
+    const sb_zindex *x;
+    const sb_zone *z;
+    const char *qname; /* as asked */
+    const char *want;  /* one type, or NULL for both */
+    int64_t ttl;
+} cds_arg;
+
+/* sd_cds_fn: appends one apex CDS/CDNSKEY record of the wanted type to the answer. */
+static int add_one_cds(const char *type, const char *content, void *arg)
+{
+    cds_arg *a = arg;
+    if (a->want && strcmp(a->want, type) != 0)
+        return 0;
+    json_t *r =
+        record(a->qname, type, a->ttl, content, sb_zindex_auth(a->x, a->z->name, type), a->z->id);
+    return !r || json_array_append_new(a->arr, r) < 0 ? -SD_EINTERNAL : 0;
+}
+
+/* Appends the zone's CDS and CDNSKEY records of type want (NULL: both), as the fast path's
+ * zrecs.c serves them, shown with qname. */
+static int add_cds(sb_store *s, sb_zone *z, const sb_zindex *x, const char *qname, const char *want,
+                   json_t *arr, sd_err *e)
+{
+    if (want && strcmp(want, "CDS") != 0 && strcmp(want, "CDNSKEY") != 0)
+        return 0;
+    cds_arg a = {arr, x, z, qname, want, 0};
+    return sb_store_cds(s, z, &a.ttl, add_one_cds, &a, e);
+}
+
 /* Appends the records of name (canonical; shown to PowerDNS as qname) in zone z to arr.
  * type NULL means all types, plus an ENT marker when name is an empty non-terminal. */
 static int add_records(sb_store *s, sb_zone *z, const char *qname, const char *name,
@@ -57,7 +89,7 @@ static int add_records(sb_store *s, sb_zone *z, const char *qname, const char *n
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return sd_db_fail(sb_store_db(s), e, "lookup");
-    return 0;
+    return strcmp(name, z->name) == 0 ? add_cds(s, z, x, qname, type, arr, e) : 0;
 }
 
 int sb_m_lookup(sb_store *s, json_t *params, json_t **result, sd_err *e)
@@ -153,6 +185,10 @@ int sb_m_list(sb_store *s, json_t *params, json_t **result, sd_err *e)
     if (rc != SQLITE_DONE) {
         json_decref(arr);
         return sd_db_fail(sb_store_db(s), e, "list");
+    }
+    if (add_cds(s, z, x, z->name, NULL, arr, e) < 0) {
+        json_decref(arr);
+        return -e->code;
     }
     *result = arr;
     return 0;

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cds.h"
 #include "config.h"
 #include "dname.h"
 #include "error.h"
@@ -160,6 +161,12 @@ int sb_zindex_auth(const sb_zindex *x, const char *name, const char *type);
 
 /* The zone's records, pre-rendered (zrecs.c); NULL with e filled on failure. */
 const sb_zrecs *sb_store_records(sb_store *s, sb_zone *z, sd_err *e);
+
+/* Calls fn for each CDS/CDNSKEY record served at z's apex (cds.h): none for a keys_only zone
+ * (PowerDNS's PUBLISH-CDS metadata covers those) or when the policy publishes none. *ttl
+ * receives their TTL (the SOA minimum, like DNSKEY) before the first call. Returns 0, or < 0
+ * with e filled. */
+int sb_store_cds(sb_store *s, sb_zone *z, int64_t *ttl, sd_cds_fn fn, void *arg, sd_err *e);
 
 /* Frees what sb_store_records built. NULL-safe. */
 void sb_zrecs_free(sb_zrecs *r);

@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "buf.h"
+#include "cds.h"
 #include "db.h"
+#include "dnssec.h"
 #include "store.h"
 
 typedef struct {
@@ -57,6 +59,65 @@ static int render(const char *type, int64_t ttl, const char *content, int auth, 
     return 0;
 }
 
+/* The rows being gathered for one zone. */
+typedef struct rowset {
+    row *v;
+    size_t n, cap;
+    const sb_zindex *x;
+    int64_t zone_id;
+    const char *apex; /* for the CDS/CDNSKEY records */
+    int64_t apex_ttl;
+} rowset;
+
+/* Renders one record of canonical owner canon into rs. 1 when canon is outside the zone (the
+ * index left it out too), 0 when added, -1 when out of memory. */
+static int add_row(rowset *rs, const char *canon, const char *type, int64_t ttl,
+                   const char *content)
+{
+    const sb_name *nm = sb_zindex_find(rs->x, canon);
+    if (!nm)
+        return 1;
+    if (rs->n == rs->cap) {
+        size_t nc = rs->cap ? rs->cap * 2 : 64;
+        row *nr = realloc(rs->v, nc * sizeof *nr);
+        if (!nr)
+            return -1;
+        rs->v = nr;
+        rs->cap = nc;
+    }
+    row *w = &rs->v[rs->n];
+    w->name = (size_t)(nm - rs->x->names);
+    w->seq = rs->n;
+    if (render(type, ttl, content, sb_zindex_auth(rs->x, canon, type), rs->zone_id, &w->rec) < 0)
+        return -1;
+    rs->n++;
+    return 0;
+}
+
+/* sd_cds_fn: one CDS/CDNSKEY record at the apex, with the DNSKEY TTL (the SOA minimum). */
+static int add_cds(const char *type, const char *content, void *arg)
+{
+    rowset *rs = arg;
+    return add_row(rs, rs->apex, type, rs->apex_ttl, content) < 0 ? -SD_EINTERNAL : 0;
+}
+
+int sb_store_cds(sb_store *s, sb_zone *z, int64_t *ttl, sd_cds_fn fn, void *arg, sd_err *e)
+{
+    const sd_policy *p = sb_store_policy(s, z, e);
+    if (!p)
+        return -e->code;
+    if (z->keys_only || !p->cds)
+        return 0;
+    sd_zone_ttls t;
+    if (sd_zone_ttls_load(sb_store_db(s), z->id, &t, e) < 0)
+        return -e->code;
+    *ttl = t.soa_minimum > 0 ? t.soa_minimum : 3600;
+    int rc = sd_cds_records(sb_store_db(s), z->id, z->name, p, fn, arg, e);
+    if (rc == -SD_EINTERNAL)
+        return sd_fail(e, SD_EINTERNAL, "out of memory");
+    return rc < 0 ? rc : 0;
+}
+
 /* Reads and renders every record of z (whose index is x) into r->recs, sorted. */
 static int load(sb_store *s, sb_zone *z, const sb_zindex *x, sb_zrecs *r, sd_err *e)
 {
@@ -64,41 +125,29 @@ static int load(sb_store *s, sb_zone *z, const sb_zindex *x, sb_zrecs *r, sd_err
     if (!st)
         return -e->code;
     sqlite3_bind_int64(st, 1, z->id);
-    row *rows = NULL;
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    rowset rs = {.x = x, .zone_id = z->id};
+    int rc = SQLITE_DONE, oom = 0;
+    while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *n = (const char *)sqlite3_column_text(st, 0);
         const char *t = (const char *)sqlite3_column_text(st, 1);
         const char *content = (const char *)sqlite3_column_text(st, 3);
         char canon[SD_NAME_MAX];
         if (!n || !t || sb_dname_lower(n, canon, sizeof canon) < 0)
             continue;
-        const sb_name *nm = sb_zindex_find(x, canon);
-        if (!nm)
-            continue; /* outside the zone: the index left it out too */
-        if (r->n == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            row *nr = realloc(rows, nc * sizeof *nr);
-            if (!nr)
-                break;
-            rows = nr;
-            cap = nc;
-        }
-        row *w = &rows[r->n];
-        w->name = (size_t)(nm - x->names);
-        w->seq = r->n;
-        if (render(t, sqlite3_column_int64(st, 2), content ? content : "",
-                   sb_zindex_auth(x, canon, t), z->id, &w->rec) < 0)
-            break;
-        r->n++;
+        oom = add_row(&rs, canon, t, sqlite3_column_int64(st, 2), content ? content : "") < 0;
     }
     sqlite3_reset(st);
     int fail = 0;
-    if (rc == SQLITE_ROW)
+    if (oom)
         fail = sd_fail(e, SD_EINTERNAL, "out of memory");
     else if (rc != SQLITE_DONE)
         fail = sd_db_fail(sb_store_db(s), e, "read zone records");
+    else {
+        rs.apex = z->name;
+        fail = sb_store_cds(s, z, &rs.apex_ttl, add_cds, &rs, e);
+    }
+    row *rows = rs.v;
+    r->n = rs.n;
     r->recs = fail ? NULL : malloc((r->n ? r->n : 1) * sizeof *r->recs);
     r->first = fail ? NULL : calloc(x->n + 1, sizeof *r->first);
     if (!fail && (!r->recs || !r->first))

@@ -177,7 +177,7 @@ run() {
   esac
   # shellcheck disable=SC2046
   pdns_conf "$port" "distributor-threads=$THREADS" "${COMMON[@]}" "${lines[@]}" $(conf_lines "$cfg")
-  [ "$kind" = remote ] || sed -i '/^remote-/d; /^launch=remote$/d' "$T/pdns/pdns.conf"
+  [ "$kind" = remote ] || sed -i '/^remote-/d; /^direct-dnskey=/d; /^launch=remote$/d' "$T/pdns/pdns.conf"
   pdns_start_wait
   local probe # every store must sign what it serves, or the comparison means nothing
   read -r -a probe <"$T/queries"

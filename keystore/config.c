@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy.h"
+
 typedef enum { K_STR, K_LONG } kind_t;
 
 typedef struct {
@@ -66,6 +68,8 @@ static const keydef KEYS[] = {
     S("policy-nsec3-salt", policy_nsec3_salt),
     L("policy-nsec3-optout", policy_nsec3_optout, 0, 1),
     L("policy-cds", policy_cds, 0, 1),
+    L("policy-cds-delete", policy_cds_delete, 0, 1),
+    S("policy-cds-digest-types", policy_cds_digest_types),
 };
 
 void sd_config_defaults(sd_config *c)
@@ -102,6 +106,8 @@ void sd_config_defaults(sd_config *c)
     c->policy_nsec3_iterations = 0;
     c->policy_nsec3_optout = 0;
     c->policy_cds = 1;
+    c->policy_cds_delete = 0;
+    snprintf(c->policy_cds_digest_types, sizeof c->policy_cds_digest_types, "2");
 }
 
 static const keydef *find_key(const char *name, size_t len)
@@ -127,6 +133,10 @@ int sd_config_set(sd_config *c, const char *key, const char *value, sd_err *e)
         if (strlen(value) >= k->size)
             return sd_fail(e, SD_EBADINPUT, "value of '%s' is too long (at most %zu bytes)", key,
                            k->size - 1);
+        int bits;
+        if (strcmp(key, "policy-cds-digest-types") == 0 &&
+            sd_cds_digests_parse(value, &bits, e) < 0)
+            return -e->code;
         memcpy(field, value, strlen(value) + 1);
         return 0;
     }

@@ -46,6 +46,8 @@ typedef struct sd_config {
     char policy_nsec3_salt[130]; /* hex, "" or "-" for none */
     long policy_nsec3_optout;
     long policy_cds;
+    long policy_cds_delete; /* policy-cds-delete: CDS/CDNSKEY DELETE before going insecure */
+    char policy_cds_digest_types[16]; /* policy-cds-digest-types: "2", "4" or "2,4" */
 } sd_config;
 
 /* Fills c with the built-in defaults. */

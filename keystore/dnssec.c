@@ -709,6 +709,49 @@ static int abort_ksk(const sd_ctx *c, const sd_zone *z, const sd_policy *p,
     return rc == SQLITE_DONE ? 0 : sd_db_fail(c->db, e, "schedule the new keys' removal");
 }
 
+/* Starts going insecure at now (CDS/CDNSKEY DELETE from then on), or ends it (now = 0). */
+static int zone_insecure_set(sqlite3 *db, int64_t zone_id, int64_t now, sd_err *e)
+{
+    sqlite3_stmt *st;
+    if (sd_db_prepare(db, "UPDATE zones SET insecure_at = ?2, unsign_at = NULL WHERE id = ?1", &st,
+                      e) < 0)
+        return -e->code;
+    sqlite3_bind_int64(st, 1, zone_id);
+    if (now)
+        sqlite3_bind_int64(st, 2, now);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : sd_db_fail(db, e, "mark the zone going insecure");
+}
+
+int sd_dnssec_unsign_due(const sd_ctx *c, const sd_zone *z, sd_err *e)
+{
+    sqlite3_stmt *st;
+    if (sd_db_begin(c->db, e) < 0)
+        return -e->code;
+    if (sd_db_prepare(c->db,
+                      "SELECT unsign_at FROM zones WHERE id = ? AND insecure_at IS NOT NULL "
+                      "AND unsign_at IS NOT NULL",
+                      &st, e) < 0)
+        return abort_tx(c, z, "dnssec-unsign", e);
+    sqlite3_bind_int64(st, 1, z->id);
+    int due = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) <= c->now;
+    sqlite3_finalize(st);
+    if (!due) {
+        sd_db_rollback(c->db);
+        return 0;
+    }
+    if (zone_insecure_set(c->db, z->id, 0, e) < 0 ||
+        keys_update(c->db,
+                    "UPDATE keys SET state = 'removed', sealed_private = NULL, "
+                    "remove_at = ?2 WHERE zone_id = ?1 AND state <> 'removed'",
+                    z->id, c->now, e) < 0)
+        return abort_tx(c, z, "dnssec-unsign", e);
+    return finish(c, z, "dnssec-unsign", "{\"reason\": \"the parent removed the DS\"}", e) < 0
+               ? -e->code
+               : 1;
+}
+
 int sd_dnssec_abort(const sd_ctx *c, const sd_zone *z, sd_err *e)
 {
     char status[32];
@@ -725,6 +768,9 @@ int sd_dnssec_abort(const sd_ctx *c, const sd_zone *z, sd_err *e)
         rc = abort_zsk(c, z, &p, &ttls, e);
     } else if (strcmp(status, "rotating_ksk") == 0) {
         rc = abort_ksk(c, z, &p, &ttls, e);
+    } else if (strcmp(status, "disabling") == 0) {
+        /* Back to the KSKs' CDS: a registry that already deleted the DS takes it up again. */
+        rc = zone_insecure_set(c->db, z->id, 0, e);
     } else {
         rc = sd_fail(e, SD_ECONFLICT,
                      "cannot abort while the zone is %s: no rollover is under way, or it passed "
@@ -741,15 +787,24 @@ int sd_dnssec_abort(const sd_ctx *c, const sd_zone *z, sd_err *e)
 int sd_dnssec_disable(const sd_ctx *c, const sd_zone *z, sd_err *e)
 {
     char status[32];
+    sd_policy p;
     if (sd_db_begin(c->db, e) < 0)
         return -e->code;
-    if (sd_dnssec_status(c->db, z->id, status, sizeof status, e) < 0)
+    if (sd_dnssec_status(c->db, z->id, status, sizeof status, e) < 0 ||
+        sd_policy_load(c->db, z->id, c->defaults, &p, e) < 0)
         return abort_tx(c, z, "dnssec-disable", e);
     if (strcmp(status, "disabled") == 0) {
         sd_fail(e, SD_ECONFLICT, "DNSSEC is not enabled on this zone (status: disabled)");
         return abort_tx(c, z, "dnssec-disable", e);
     }
-    if (keys_update(c->db,
+    if (p.cds && p.cds_delete && strcmp(status, "disabling") != 0) {
+        /* RFC 8078: ask the parent to delete the DS, and keep signing until it has. */
+        if (zone_insecure_set(c->db, z->id, c->now, e) < 0)
+            return abort_tx(c, z, "dnssec-disable", e);
+        return finish(c, z, "dnssec-disable", "{\"cds_delete\": true}", e);
+    }
+    if (zone_insecure_set(c->db, z->id, 0, e) < 0 ||
+        keys_update(c->db,
                     "UPDATE keys SET state = 'removed', sealed_private = NULL, "
                     "remove_at = ?2 WHERE zone_id = ?1 AND state <> 'removed'",
                     z->id, c->now, e) < 0)

@@ -2,7 +2,8 @@
  * transaction with its audit row: a crash leaves the old state or the new one.
  *
  * Status (derived from the keys, as the dnssec_status view does): disabled, pending_ds,
- * active, rotating_ksk, rotating_zsk. Refused transitions fail with 409 and name the status. */
+ * active, rotating_ksk, rotating_zsk, and disabling (going insecure through CDS DELETE). Refused
+ * transitions fail with 409 and name the status. */
 #ifndef SCAIDNS_DNSSEC_H
 #define SCAIDNS_DNSSEC_H
 
@@ -76,8 +77,16 @@ int sd_dnssec_rotate_ksk_alg(const sd_ctx *c, const sd_zone *z, int algorithm, s
  * under way or it passed its point of no return (its new DS was confirmed). */
 int sd_dnssec_abort(const sd_ctx *c, const sd_zone *z, sd_err *e);
 
-/* disable: every key removed (private keys wiped) -> disabled. 409 when already disabled. */
+/* disable: every key removed (private keys wiped) -> disabled. 409 when already disabled.
+ * When the policy asks for CDS DELETE (cds and cds_delete) and the zone is not yet disabling,
+ * the zone goes to disabling instead: its CDS/CDNSKEY become the RFC 8078 DELETE records and
+ * every key keeps signing until the parent check has seen the DS gone (sd_dnssec_unsign_due)
+ * or disable is called again. abort while disabling returns the zone to its KSKs' CDS. */
 int sd_dnssec_disable(const sd_ctx *c, const sd_zone *z, sd_err *e);
+
+/* The engine's step for a zone going insecure whose unsign_at has come: every key removed ->
+ * disabled. Returns 1 if done, 0 if not due, or < 0 with e filled. */
+int sd_dnssec_unsign_due(const sd_ctx *c, const sd_zone *z, sd_err *e);
 
 /* The state as the API's GET .../dnssec shows it (the reference's shape: enabled, status,
  * algorithm, ksk[], zsk[], ds_records[]). New reference on success. */

@@ -16,6 +16,7 @@ typedef struct ekey {
     int key_tag;
     char state[16];
     int64_t publish_at, activate_at, retire_at, remove_at, roll_at, ds_seen_at, unpublish_at;
+    int64_t ds_publish_at, cds_at;
 } ekey;
 
 #define MAX_KEYS 16
@@ -33,7 +34,8 @@ static int load_keys(sqlite3 *db, int64_t zone_id, ekey *k, size_t *n, sd_err *e
     *n = 0;
     if (sd_db_prepare(db,
                       "SELECT id, role = 'KSK', key_tag, state, publish_at, activate_at, "
-                      "retire_at, remove_at, roll_at, ds_seen_at, unpublish_at FROM keys "
+                      "retire_at, remove_at, roll_at, ds_seen_at, unpublish_at, "
+                      "ds_publish_at, cds_at FROM keys "
                       "WHERE zone_id = ? AND state <> 'removed' ORDER BY id",
                       &st, e) < 0)
         return -e->code;
@@ -52,6 +54,8 @@ static int load_keys(sqlite3 *db, int64_t zone_id, ekey *k, size_t *n, sd_err *e
         x->roll_at = col64(st, 8);
         x->ds_seen_at = col64(st, 9);
         x->unpublish_at = col64(st, 10);
+        x->ds_publish_at = col64(st, 11);
+        x->cds_at = col64(st, 12);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -169,6 +173,35 @@ static int step_publication(const sd_ctx *c, const sd_zone *z, const ekey *k, si
     return 0;
 }
 
+/* When a KSK's DS may go to the parent (the ready time of a KSK in the DNSKEY RRset, not
+ * leaving, not yet named in CDS; 1 when it has no ds_publish_at), 0 otherwise. */
+static int64_t ds_ready_at(const ekey *k)
+{
+    if (!k->ksk || strcmp(k->state, "active") != 0 || k->remove_at || k->cds_at)
+        return 0;
+    return k->ds_publish_at ? k->ds_publish_at : 1;
+}
+
+/* A KSK whose DNSKEY is everywhere becomes the one the parent should trust: named in CDS and
+ * CDNSKEY from now on (cds.h). 1 if a step was taken. */
+static int step_ds_ready(const sd_ctx *c, const sd_zone *z, const sd_policy *p, const ekey *k,
+                         size_t n, sd_err *e)
+{
+    for (size_t i = 0; i < n; i++) {
+        int64_t at = ds_ready_at(&k[i]);
+        if (!at || at > c->now)
+            continue;
+        json_t *d = json_pack("{s:i, s:b}", "key_tag", k[i].key_tag, "cds", p->cds);
+        if (exec2(c->db, "UPDATE keys SET cds_at = ?2 WHERE id = ?1", k[i].id, c->now, e) < 0) {
+            json_decref(d);
+            return -e->code;
+        }
+        /* The CDS/CDNSKEY RRsets change only when the policy publishes them. */
+        return commit_step(c, z, "ksk-ds-ready", p->cds, d, e) < 0 ? -e->code : 1;
+    }
+    return 0;
+}
+
 /* Removes one key whose remove_at has come, or postpones it. 1 if a step was taken. */
 static int step_remove(const sd_ctx *c, const sd_zone *z, const sd_policy *p, const sd_zone_ttls *t,
                        const ekey *k, size_t n, sd_err *e)
@@ -270,12 +303,14 @@ static int step_roll(const sd_ctx *c, const sd_zone *z, const ekey *k, size_t n,
 static int64_t key_next(const ekey *k)
 {
     int signing = strcmp(k->state, "signing") == 0, active = strcmp(k->state, "active") == 0;
-    int64_t cand[5] = {strcmp(k->state, "published") == 0 ? k->activate_at : 0,
+    int64_t cand[6] = {strcmp(k->state, "published") == 0 ? k->activate_at : 0,
                        signing && !k->unpublish_at && !k->remove_at ? k->publish_at : 0,
-                       active ? k->unpublish_at : 0, k->remove_at,
-                       !k->retire_at && !k->remove_at && !k->unpublish_at ? k->roll_at : 0};
+                       active ? k->unpublish_at : 0,
+                       k->remove_at,
+                       !k->retire_at && !k->remove_at && !k->unpublish_at ? k->roll_at : 0,
+                       ds_ready_at(k)};
     int64_t next = 0;
-    for (int j = 0; j < 5; j++)
+    for (int j = 0; j < 6; j++)
         if (cand[j] && (!next || cand[j] < next))
             next = cand[j];
     return next;
@@ -293,6 +328,17 @@ int sd_engine_zone_next(sqlite3 *db, int64_t zone_id, int64_t *next_at, sd_err *
         if (t && (!*next_at || t < *next_at))
             *next_at = t;
     }
+    sqlite3_stmt *st;
+    if (sd_db_prepare(db, "SELECT unsign_at FROM zones WHERE id = ? AND unsign_at IS NOT NULL", &st,
+                      e) < 0)
+        return -e->code;
+    sqlite3_bind_int64(st, 1, zone_id);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t t = sqlite3_column_int64(st, 0);
+        if (!*next_at || t < *next_at)
+            *next_at = t;
+    }
+    sqlite3_finalize(st);
     return 0;
 }
 
@@ -313,6 +359,8 @@ int sd_engine_run_zone(const sd_ctx *c, const sd_zone *z, int *steps, int64_t *n
             sd_zone_ttls_load(c->db, z->id, &t, e) < 0 || load_keys(c->db, z->id, k, &n, e) < 0)
             rc = -e->code;
         if (rc == 0)
+            rc = step_ds_ready(c, z, &p, k, n, e);
+        if (rc == 0)
             rc = step_activate(c, z, &p, &t, k, n, e);
         if (rc == 0)
             rc = step_publication(c, z, k, n, e);
@@ -320,8 +368,10 @@ int sd_engine_run_zone(const sd_ctx *c, const sd_zone *z, int *steps, int64_t *n
             rc = step_remove(c, z, &p, &t, k, n, e);
         if (rc == 0) {
             sd_db_rollback(c->db); /* nothing written: end the read transaction */
-            rc = step_roll(c, z, k, n, e);
+            rc = sd_dnssec_unsign_due(c, z, e);
         }
+        if (rc == 0)
+            rc = step_roll(c, z, k, n, e);
         if (rc < 0) {
             sd_db_rollback(c->db);
             return rc;
@@ -341,7 +391,10 @@ int sd_engine_run_zone(const sd_ctx *c, const sd_zone *z, int *steps, int64_t *n
     "coalesce(CASE WHEN state = 'active' THEN unpublish_at END, 9e18), "                           \
     "coalesce(remove_at, 9e18), "                                                                  \
     "coalesce(CASE WHEN retire_at IS NULL AND remove_at IS NULL AND unpublish_at IS NULL "         \
-    "THEN roll_at END, 9e18))"
+    "THEN roll_at END, 9e18), "                                                                    \
+    "coalesce(CASE WHEN role = 'KSK' AND state = 'active' AND remove_at IS NULL AND cds_at IS "    \
+    "NULL "                                                                                        \
+    "THEN coalesce(ds_publish_at, 1) END, 9e18))"
 
 int sd_engine_due_zones(sqlite3 *db, int64_t now, int (*fn)(const sd_zone *z, void *arg), void *arg,
                         sd_err *e)
@@ -349,7 +402,8 @@ int sd_engine_due_zones(sqlite3 *db, int64_t now, int (*fn)(const sd_zone *z, vo
     sqlite3_stmt *st;
     if (sd_db_prepare(db,
                       "SELECT DISTINCT z.public_id FROM keys k JOIN zones z ON z.id = k.zone_id "
-                      "WHERE k.state <> 'removed' AND " NEXT_EXPR " <= ? ORDER BY z.id",
+                      "WHERE k.state <> 'removed' AND (" NEXT_EXPR " <= ?1 OR z.unsign_at <= ?1) "
+                      "ORDER BY z.id",
                       &st, e) < 0)
         return -e->code;
     sqlite3_bind_int64(st, 1, now);
@@ -373,8 +427,10 @@ int sd_engine_next_at(sqlite3 *db, int64_t *next_at, sd_err *e)
 {
     sqlite3_stmt *st;
     *next_at = 0;
-    if (sd_db_prepare(db, "SELECT min(" NEXT_EXPR ") FROM keys WHERE state <> 'removed'", &st, e) <
-        0)
+    if (sd_db_prepare(db,
+                      "SELECT min(min(" NEXT_EXPR "), coalesce((SELECT min(unsign_at) FROM zones), "
+                      "9e18)) FROM keys WHERE state <> 'removed'",
+                      &st, e) < 0)
         return -e->code;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {

@@ -26,6 +26,29 @@ void sd_policy_from_config(const sd_config *c, sd_policy *p)
         snprintf(p->nsec3_salt, sizeof p->nsec3_salt, "%s", c->policy_nsec3_salt);
     p->nsec3_optout = (int)c->policy_nsec3_optout;
     p->cds = (int)c->policy_cds;
+    p->cds_delete = (int)c->policy_cds_delete;
+    if (sd_cds_digests_parse(c->policy_cds_digest_types, &p->cds_digests, NULL) < 0)
+        p->cds_digests = SD_CDS_SHA256; /* sd_config_set refuses such a value */
+}
+
+int sd_cds_digests_parse(const char *text, int *bits, sd_err *e)
+{
+    *bits = 0;
+    for (const char *p = text; *p;) {
+        if (*p == ',' || *p == ' ') {
+            p++;
+            continue;
+        }
+        if ((p[0] != '2' && p[0] != '4') || (p[1] && p[1] != ',' && p[1] != ' '))
+            return sd_fail(e, SD_EBADINPUT,
+                           "CDS digest types must be 2 (SHA-256) and/or 4 (SHA-384), not '%s'",
+                           text);
+        *bits |= p[0] == '2' ? SD_CDS_SHA256 : SD_CDS_SHA384;
+        p++;
+    }
+    if (!*bits)
+        return sd_fail(e, SD_EBADINPUT, "give at least one CDS digest type (2 or 4)");
+    return 0;
 }
 
 /* Copies column i of st into *dst when it is not NULL. */
@@ -50,7 +73,7 @@ int sd_policy_load(sqlite3 *db, int64_t zone_id, const sd_policy *def, sd_policy
                       "SELECT dnskey_ttl, propagation_delay, publish_safety, retire_safety, "
                       "parent_ds_ttl, parent_propagation_delay, zsk_lifetime, ksk_lifetime, "
                       "algorithm, ksk_bits, zsk_bits, nsec3, nsec3_iterations, nsec3_salt, "
-                      "nsec3_optout, cds FROM policies WHERE zone_id = ?",
+                      "nsec3_optout, cds, cds_delete, cds_digests FROM policies WHERE zone_id = ?",
                       &st, e) < 0)
         return -e->code;
     sqlite3_bind_int64(st, 1, zone_id);
@@ -74,6 +97,8 @@ int sd_policy_load(sqlite3 *db, int64_t zone_id, const sd_policy *def, sd_policy
                      (const char *)sqlite3_column_text(st, 13));
         overint(st, 14, &out->nsec3_optout);
         overint(st, 15, &out->cds);
+        overint(st, 16, &out->cds_delete);
+        overint(st, 17, &out->cds_digests);
     } else if (rc != SQLITE_DONE) {
         sqlite3_finalize(st);
         return sd_db_fail(db, e, "read policy");

@@ -9,6 +9,9 @@
 #include "config.h"
 #include "error.h"
 
+/* Bits of sd_policy.cds_digests. */
+enum { SD_CDS_SHA256 = 1, SD_CDS_SHA384 = 2 };
+
 typedef struct sd_policy {
     int64_t dnskey_ttl;
     int64_t propagation_delay;
@@ -26,7 +29,13 @@ typedef struct sd_policy {
     char nsec3_salt[130]; /* hex; "" = no salt */
     int nsec3_optout;
     int cds;
+    int cds_delete;  /* going insecure publishes CDS/CDNSKEY DELETE and waits for the parent */
+    int cds_digests; /* SD_CDS_SHA256 | SD_CDS_SHA384: the digest types of the CDS records */
 } sd_policy;
+
+/* Parses a digest type list ("2", "4", "2,4") into SD_CDS_* bits. Returns 0, or < 0 with e
+ * filled. */
+int sd_cds_digests_parse(const char *text, int *bits, sd_err *e);
 
 /* The default policy described by the configuration. */
 void sd_policy_from_config(const sd_config *c, sd_policy *p);

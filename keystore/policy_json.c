@@ -15,15 +15,20 @@ json_t *sd_policy_json(const sd_policy *p)
     json_t *nsec3 = p->nsec3 ? json_pack("{s:i, s:s, s:b}", "iterations", p->nsec3_iterations,
                                          "salt", p->nsec3_salt, "optout", p->nsec3_optout)
                              : json_null();
-    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:i, s:o, s:b}",
-                     "dnskey_ttl", (json_int_t)p->dnskey_ttl, "propagation_delay",
-                     (json_int_t)p->propagation_delay, "publish_safety",
-                     (json_int_t)p->publish_safety, "retire_safety", (json_int_t)p->retire_safety,
-                     "parent_ds_ttl", (json_int_t)p->parent_ds_ttl, "parent_propagation_delay",
-                     (json_int_t)p->parent_propagation_delay, "zsk_lifetime",
-                     (json_int_t)p->zsk_lifetime, "ksk_lifetime", (json_int_t)p->ksk_lifetime,
-                     "algorithm", p->algorithm, "ksk_bits", p->ksk_bits, "zsk_bits", p->zsk_bits,
-                     "nsec3", nsec3, "cds", p->cds);
+    json_t *digests = json_array();
+    if (p->cds_digests & SD_CDS_SHA256)
+        json_array_append_new(digests, json_integer(2));
+    if (p->cds_digests & SD_CDS_SHA384)
+        json_array_append_new(digests, json_integer(4));
+    return json_pack(
+        "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:i, s:o, s:b, s:b, s:o}", "dnskey_ttl",
+        (json_int_t)p->dnskey_ttl, "propagation_delay", (json_int_t)p->propagation_delay,
+        "publish_safety", (json_int_t)p->publish_safety, "retire_safety",
+        (json_int_t)p->retire_safety, "parent_ds_ttl", (json_int_t)p->parent_ds_ttl,
+        "parent_propagation_delay", (json_int_t)p->parent_propagation_delay, "zsk_lifetime",
+        (json_int_t)p->zsk_lifetime, "ksk_lifetime", (json_int_t)p->ksk_lifetime, "algorithm",
+        p->algorithm, "ksk_bits", p->ksk_bits, "zsk_bits", p->zsk_bits, "nsec3", nsec3, "cds",
+        p->cds, "cds_delete", p->cds_delete, "cds_digest_types", digests);
 }
 
 /* Checks one duration field. */
@@ -139,6 +144,38 @@ static int take_nsec3(json_t *body, sd_policy *p, int given[4], sd_err *e)
     return 0;
 }
 
+/* Reads cds_delete (a boolean) and cds_digest_types (a non-empty array of 2 and/or 4) from
+ * body into p, setting *del_given / *dig_given for those present. */
+static int take_cds_extra(json_t *body, sd_policy *p, int *del_given, int *dig_given, sd_err *e)
+{
+    json_t *del = json_object_get(body, "cds_delete");
+    if (del) {
+        if (!json_is_boolean(del))
+            return sd_fail(e, SD_EBADINPUT, "cds_delete must be true or false");
+        p->cds_delete = json_is_true(del);
+        *del_given = 1;
+    }
+    json_t *dig = json_object_get(body, "cds_digest_types");
+    if (!dig)
+        return 0;
+    size_t i;
+    json_t *d;
+    int bits = 0;
+    if (!json_is_array(dig) || json_array_size(dig) == 0)
+        return sd_fail(e, SD_EBADINPUT, "cds_digest_types must be a non-empty array of 2 and/or 4");
+    json_array_foreach(dig, i, d)
+    {
+        json_int_t v = json_is_integer(d) ? json_integer_value(d) : 0;
+        if (v != 2 && v != 4)
+            return sd_fail(e, SD_EBADINPUT,
+                           "cds_digest_types may hold only 2 (SHA-256) and 4 (SHA-384)");
+        bits |= v == 2 ? SD_CDS_SHA256 : SD_CDS_SHA384;
+    }
+    p->cds_digests = bits;
+    *dig_given = 1;
+    return 0;
+}
+
 int sd_policy_put(sqlite3 *db, int64_t zone_id, const char *zone_name, const sd_policy *defaults,
                   json_t *body, const char *actor, int64_t now, sd_policy *out, sd_err *e)
 {
@@ -148,7 +185,8 @@ int sd_policy_put(sqlite3 *db, int64_t zone_id, const char *zone_name, const sd_
     json_t *x;
     json_object_foreach(body, k, x)
     {
-        int known = !strcmp(k, "nsec3") || !strcmp(k, "cds");
+        int known = !strcmp(k, "nsec3") || !strcmp(k, "cds") || !strcmp(k, "cds_delete") ||
+                    !strcmp(k, "cds_digest_types");
         for (size_t i = 0; i < NFIELDS; i++)
             known |= !strcmp(k, FIELDS[i]);
         if (!known)
@@ -159,7 +197,7 @@ int sd_policy_put(sqlite3 *db, int64_t zone_id, const char *zone_name, const sd_
                           p.retire_safety, p.parent_ds_ttl,     p.parent_propagation_delay,
                           p.zsk_lifetime,  p.ksk_lifetime,      p.algorithm,
                           p.ksk_bits,      p.zsk_bits};
-    int given[NFIELDS] = {0}, ngiven[4] = {0}, cds_given = 0;
+    int given[NFIELDS] = {0}, ngiven[4] = {0}, cds_given = 0, del_given = 0, dig_given = 0;
     for (size_t i = 0; i < NFIELDS; i++)
         if (take_int(body, FIELDS[i], &v[i], &given[i], e) < 0)
             return -SD_EBADINPUT;
@@ -186,6 +224,8 @@ int sd_policy_put(sqlite3 *db, int64_t zone_id, const char *zone_name, const sd_
         p.cds = json_is_true(cds);
         cds_given = 1;
     }
+    if (take_cds_extra(body, &p, &del_given, &dig_given, e) < 0)
+        return -SD_EBADINPUT;
     if (sd_db_begin(db, e) < 0)
         return -e->code;
     sd_zone_ttls ttls;
@@ -198,8 +238,9 @@ int sd_policy_put(sqlite3 *db, int64_t zone_id, const char *zone_name, const sd_
                       "INSERT OR REPLACE INTO policies(zone_id, dnskey_ttl, propagation_delay, "
                       "publish_safety, retire_safety, parent_ds_ttl, parent_propagation_delay, "
                       "zsk_lifetime, ksk_lifetime, algorithm, ksk_bits, zsk_bits, nsec3, "
-                      "nsec3_iterations, nsec3_salt, nsec3_optout, cds) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      "nsec3_iterations, nsec3_salt, nsec3_optout, cds, cds_delete, "
+                      "cds_digests) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                       &st, e) < 0) {
         sd_db_rollback(db);
         return -e->code;
@@ -216,6 +257,10 @@ int sd_policy_put(sqlite3 *db, int64_t zone_id, const char *zone_name, const sd_
     }
     if (cds_given)
         sqlite3_bind_int(st, 17, p.cds);
+    if (del_given)
+        sqlite3_bind_int(st, 18, p.cds_delete);
+    if (dig_given)
+        sqlite3_bind_int(st, 19, p.cds_digests);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     char *detail = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);

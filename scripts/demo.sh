@@ -55,6 +55,7 @@ cat >"$DEMO/pdns/pdns.conf" <<CONF
 launch=remote
 remote-connection-string=unix:path=$DEMO/backend.sock
 remote-dnssec=yes
+direct-dnskey=yes
 local-address=127.0.0.1
 local-port=$PORT
 socket-dir=$DEMO/pdns-run

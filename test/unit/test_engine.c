@@ -324,6 +324,11 @@ static void test_model_catches_early_ds_and_ksk_removal(void **state)
     int zsk = 0, ksk = 0;
     snap(t, &z, h, TH_NOW);
     t->ctx.now = TH_NOW + 10 * 86400;
+    int steps;
+    int64_t next;
+    /* The engine's first pass in ten days: the KSK becomes the one CDS names. */
+    assert_int_equal(sd_engine_run_zone(&t->ctx, &z, &steps, &next, &e), 0);
+    assert_int_equal(th_int(t->db, "SELECT count(*) FROM keys WHERE cds_at IS NOT NULL"), 1);
     assert_int_equal(sd_dnssec_rotate_ksk(&t->ctx, &z, &e), 0);
     snap(t, &z, h, t->ctx.now);
     run_until(t, &z, h, TH_NOW + 11 * 86400, &zsk, &ksk); /* new DS confirmed in time */
@@ -343,7 +348,8 @@ static void test_zsk_steps_on_time(void **state)
     sd_err e;
     th_zone(t, "example.org", &z);
     assert_int_equal(sd_dnssec_enable(&t->ctx, &z, 13, &e), 0);
-    th_exec(t->db, "UPDATE keys SET ds_seen_at = %lld WHERE role = 'KSK'", (long long)TH_NOW);
+    th_exec(t->db, "UPDATE keys SET ds_seen_at = %lld, cds_at = %lld WHERE role = 'KSK'",
+            (long long)TH_NOW, (long long)TH_NOW);
     assert_int_equal(sd_dnssec_rotate_zsk(&t->ctx, &z, &e), 0);
     int64_t act = th_int(t->db, "SELECT activate_at FROM keys WHERE state = 'published'");
     /* default policy: DNSKEY TTL 3600 + propagation 300 + safety 3600 */

@@ -102,6 +102,7 @@ pdns_conf() {
     echo "launch=remote"
     echo "remote-connection-string=unix:path=$T/backend.sock"
     echo "remote-dnssec=yes"
+    echo "direct-dnskey=yes"
     echo "local-address=127.0.0.1"
     echo "local-port=$port"
     echo "socket-dir=$T/pdns-run"
