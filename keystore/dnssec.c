@@ -356,7 +356,9 @@ int sd_dnssec_confirm_ds(const sd_ctx *c, const sd_zone *z, const sd_ds *ds, siz
      * can hold the old DS any more. seen[] keeps only the KSKs confirmed for the first time. */
     int rotating = strcmp(status, "rotating_ksk") == 0;
     size_t nfresh = 0;
-    const char *mark = "UPDATE keys SET ds_seen_at = ? WHERE id = ? AND ds_seen_at IS NULL";
+    /* A KSK whose DS the parent holds is one CDS names (cds.h), ready or not before. */
+    const char *mark = "UPDATE keys SET ds_seen_at = ?1, cds_at = coalesce(cds_at, ?1) "
+                       "WHERE id = ?2 AND ds_seen_at IS NULL";
     if (sd_db_prepare(c->db, mark, &st, e) < 0)
         return abort_tx(c, z, "dnssec-confirm-ds", e);
     for (size_t i = 0; i < nseen; i++) {

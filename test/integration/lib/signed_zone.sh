@@ -31,14 +31,16 @@ set_nsec_mode() {
     SELECT id, $n, 1, 'abcd', $o FROM zones WHERE name = '$zone';"
 }
 
-# Imports the test zone as zone with DNSSEC (algorithm alg, NSEC mode) and writes its trust
-# anchor file.
+# Imports the test zone as zone with DNSSEC (algorithm alg, NSEC mode), its DS confirmed, and
+# writes its trust anchor file.
 make_signed_zone() {
   local zone=$1 alg=$2 mode=$3
   test_zone_file "$T/test.zone"
   ctl zone import "$zone" "$T/test.zone" >/dev/null
   set_nsec_mode "$zone" "$mode"
   ctl dnssec enable "$zone" --algorithm "$alg" >/dev/null
+  # The trust anchor plays the parent's DS: confirmed, the KSK is the one CDS names.
+  ctl dnssec confirm-ds "$zone" >/dev/null
   anchor_file "$zone" "$T/anchor-$zone"
 }
 
