@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "api_server.h"
+#include "perm.h"
 
 /* Reads the whole file at path into a new NUL-terminated string (at most 1 MiB). */
 static int slurp(const char *path, char **out, sd_err *e)
@@ -36,10 +37,8 @@ int api_tls_load(const char *cert_path, const char *key_path, char **cert, char 
         return sd_fail(e, SD_EBADINPUT, "HTTPS needs both api-tls-cert and api-tls-key");
     if (stat(key_path, &st) < 0)
         return sd_fail(e, SD_EBADINPUT, "cannot read %s: %s", key_path, strerror(errno));
-    if (st.st_mode & 077)
-        return sd_fail(e, SD_EBADINPUT,
-                       "%s is readable by group or others (mode %03o): chmod 600 it first",
-                       key_path, (unsigned)(st.st_mode & 0777));
+    if (sd_perm_check_path("api-tls-key file", key_path, SD_MODE_SECRET, e) < 0)
+        return -SD_EBADINPUT;
     if (slurp(cert_path, cert, e) < 0)
         return -SD_EBADINPUT;
     if (slurp(key_path, key, e) < 0) {

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "perm.h"
+
 int api_webhook_load_secret(const char *path, unsigned char *key, size_t cap, size_t *len,
                             sd_err *e)
 {
@@ -23,12 +25,9 @@ int api_webhook_load_secret(const char *path, unsigned char *key, size_t cap, si
         close(fd);
         return sd_fail(e, SD_EBADINPUT, "webhook-secret-file %s is not a regular file", path);
     }
-    if (st.st_mode & 077) {
+    if (sd_perm_check_fd(fd, "webhook-secret-file", path, SD_MODE_SECRET, e) < 0) {
         close(fd);
-        return sd_fail(e, SD_EBADINPUT,
-                       "webhook-secret-file %s is readable by group or others (mode %03o): "
-                       "chmod 600 it first",
-                       path, (unsigned)(st.st_mode & 0777));
+        return -e->code;
     }
     size_t n = 0;
     ssize_t r;

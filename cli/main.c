@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "perm.h"
 
 static const char USAGE[] =
     "usage: scaidnsctl [--config FILE] [--key=value ...] COMMAND ...\n"
@@ -35,6 +36,9 @@ int main(int argc, char **argv)
         fputs(USAGE, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
+    /* Every command reads the keystore or the seal key: none runs with them open to others. */
+    if (sd_perm_check_config(&c.cfg, SD_CHECK_DB | SD_CHECK_SEAL, &e) < 0)
+        return cli_fail(&e);
     c.now = (int64_t)time(NULL) + c.cfg.clock_offset;
     const char *cmd = argv[1];
     int has_sub = argc >= 3;

@@ -6,6 +6,7 @@
  * and sd_unseal refuses a blob whose zone or kid is not exactly the one asked for. Key files
  * hold one line of standard base64 (with padding). Secrets are wiped with sodium_memzero. */
 #include "seal.h"
+#include "perm.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -185,12 +186,9 @@ int sd_seal_load_secret(const char *path, sd_seal_keys *out, sd_err *e)
         return rc;
     if ((fd = open_key_file(path, &st, e)) < 0)
         return fd;
-    if (st.st_mode & 077) {
+    if ((rc = sd_perm_check_fd(fd, "seal-key file", path, SD_MODE_SECRET, e)) != 0) {
         close(fd);
-        return sd_fail(e, SD_EBADINPUT,
-                       "seal secret key file %s has mode %03o: it must not be "
-                       "accessible by group or others (chmod 600 it)",
-                       path, (unsigned)(st.st_mode & 0777));
+        return rc;
     }
     rc = read_key_fd(fd, path, out->sk, sizeof out->sk, e);
     close(fd);

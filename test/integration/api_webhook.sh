@@ -133,7 +133,7 @@ timeout 10 "$BIN/scaidns-api" --config "$CONF" --api-listen="127.0.0.1:$(api_fre
   2>"$T/refused.log" || rc=$?
 check "scaidns-api refuses a 0644 webhook-secret-file (exit $rc)" test "$rc" = 1
 check "with a clear message: $(cat "$T/refused.log")" \
-  grep -q "webhook-secret-file $SECRET is readable by group or others" "$T/refused.log"
+  grep -q "webhook-secret-file $SECRET has mode 0644: it must not be readable or writable by group or others (fix: chmod 600 $SECRET)" "$T/refused.log"
 chmod 600 "$SECRET"
 
 api_done

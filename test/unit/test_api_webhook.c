@@ -58,7 +58,7 @@ static void test_secret_file(void **state)
     assert_memory_equal(key, "s3cret", 6);
     assert_int_equal(chmod(path, 0644), 0);
     assert_true(api_webhook_load_secret(path, key, sizeof key, &len, &e) < 0);
-    assert_non_null(strstr(e.msg, "readable by group or others"));
+    assert_non_null(strstr(e.msg, "readable or writable by group or others"));
     assert_true(api_webhook_load_secret("", key, sizeof key, &len, &e) < 0);
     unlink(path);
     assert_true(api_webhook_load_secret(path, key, sizeof key, &len, &e) < 0);
