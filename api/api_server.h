@@ -4,6 +4,7 @@
 
 #include "api.h"
 #include "error.h"
+#include "peer.h"
 
 struct api_http;
 
@@ -23,9 +24,11 @@ int api_http_start(const api_server *srv, const char *listen, const api_http_opt
 
 /* Serves srv's routes on a Unix socket at path (created with the octal mode; a stale socket
  * left by a crash is replaced, any other file is refused). Plain HTTP: the socket's
- * permissions protect it. */
+ * permissions and allowed (the uids let in, SO_PEERCRED; see api_peer_gate.h) protect it,
+ * and every route still wants its token. */
 int api_http_start_unix(const api_server *srv, const char *path, const char *mode,
-                        const api_http_opts *opts, struct api_http **out, sd_err *e);
+                        const sd_uidlist *allowed, const api_http_opts *opts, struct api_http **out,
+                        sd_err *e);
 
 /* Reads a TLS certificate and key (PEM) for opts; refuses a key file readable by group or
  * others. The caller frees both strings (the key with api_tls_free_key). */

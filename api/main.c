@@ -15,6 +15,7 @@
 #include "api_scheduler.h"
 #include "api_server.h"
 #include "api_webhook.h"
+#include "perm.h"
 
 static const char USAGE[] =
     "usage: scaidns-api [--config FILE] [--key=value ...] [--threads=N] [--timeout=SECONDS]\n"
@@ -62,6 +63,20 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    if (sd_perm_check_config(
+            &srv.cfg, SD_CHECK_DB | SD_CHECK_SEAL | SD_CHECK_TLS | SD_CHECK_WEBHOOK, &e) < 0) {
+        api_log_msg("%s", e.msg);
+        return 1;
+    }
+    sd_uidlist allowed;
+    if (sd_uidlist_parse("api-socket-allowed-uids", srv.cfg.api_socket_allowed_uids, &allowed, &e) <
+        0) {
+        api_log_msg("%s", e.msg);
+        return 2;
+    }
+    if (allowed.unknown[0] && srv.cfg.api_socket[0])
+        api_log_msg("api-socket-allowed-uids: no such user here: %s (not allowed)",
+                    allowed.unknown);
     /* SQLite's memory statistics take one process-wide mutex on every allocation, which
      * worker threads then fight over; the API never reads them. Before any other call. */
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
@@ -107,8 +122,8 @@ int main(int argc, char **argv)
     if (rc == 0)
         rc = api_http_start(&srv, srv.cfg.api_listen, &opts, &http, &port, &e);
     if (rc == 0 && srv.cfg.api_socket[0])
-        rc = api_http_start_unix(&srv, srv.cfg.api_socket, srv.cfg.api_socket_mode, &opts, &local,
-                                 &e);
+        rc = api_http_start_unix(&srv, srv.cfg.api_socket, srv.cfg.api_socket_mode, &allowed, &opts,
+                                 &local, &e);
     /* MHD has copied what it needs of the certificate and key. */
     free(cert);
     api_tls_free_key(key);

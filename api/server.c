@@ -27,9 +27,11 @@
 #include "api_dispatch.h"
 #include "api_json_io.h"
 #include "api_log.h"
+#include "api_peer_gate.h"
 
 struct api_http {
     struct MHD_Daemon *d;
+    api_peer_gate *gate; /* the Unix socket's uid check (NULL: none) */
 };
 
 /* One request's state between MHD's calls: start time and the body so far. */
@@ -152,6 +154,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     const api_server *srv = cls;
     conn_state *cs = *con_cls;
     if (!cs) {
+        if (api_peer_gate_refused(c))
+            return MHD_NO; /* a peer the gate shut out: closed, never served */
         cs = calloc(1, sizeof *cs);
         if (!cs)
             return MHD_NO;
@@ -237,9 +241,10 @@ static int split_listen(const char *listen, char *host, size_t hlen, char *port,
 }
 
 /* Starts MHD on an open listening socket fd (or, when fd < 0, on addr) with srv's routes and
- * opts' limits and TLS. Takes ownership of fd. */
+ * opts' limits and TLS; gate (or NULL) checks each new connection's peer. Takes ownership of
+ * fd. */
 static struct MHD_Daemon *start(const api_server *srv, int fd, const struct sockaddr *addr,
-                                int ipv6, const api_http_opts *opts)
+                                int ipv6, const api_http_opts *opts, api_peer_gate *gate)
 {
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
     if (ipv6)
@@ -260,6 +265,9 @@ static struct MHD_Daemon *start(const api_server *srv, int fd, const struct sock
     o[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)opts->timeout, NULL};
     o[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, (intptr_t)opts->max_conns, NULL};
     o[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL};
+    if (gate)
+        o[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION,
+                                         (intptr_t)api_peer_gate_notify, gate};
     o[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
     /* MHD sets SO_REUSEADDR itself; MHD_OPTION_LISTENING_ADDRESS_REUSE would add
      * SO_REUSEPORT and let a second server share (and split) the port. A pool of one
@@ -273,15 +281,17 @@ static struct MHD_Daemon *start(const api_server *srv, int fd, const struct sock
     return d;
 }
 
-/* Wraps a running daemon into *out. */
-static int wrap(struct MHD_Daemon *d, struct api_http **out, sd_err *e)
+/* Wraps a running daemon and its gate (NULL or owned) into *out. */
+static int wrap(struct MHD_Daemon *d, api_peer_gate *gate, struct api_http **out, sd_err *e)
 {
     struct api_http *h = calloc(1, sizeof *h);
     if (!h) {
         MHD_stop_daemon(d);
+        api_peer_gate_free(gate);
         return sd_fail(e, SD_EINTERNAL, "out of memory");
     }
     h->d = d;
+    h->gate = gate;
     *out = h;
     return 0;
 }
@@ -299,18 +309,19 @@ int api_http_start(const api_server *srv, const char *listen, const api_http_opt
     int g = getaddrinfo(host, port, &hints, &ai);
     if (g != 0)
         return sd_fail(e, SD_EBADINPUT, "api-listen '%s': %s", listen, gai_strerror(g));
-    struct MHD_Daemon *d = start(srv, -1, ai->ai_addr, ai->ai_family == AF_INET6, opts);
+    struct MHD_Daemon *d = start(srv, -1, ai->ai_addr, ai->ai_family == AF_INET6, opts, NULL);
     freeaddrinfo(ai);
     if (!d)
         return sd_fail(e, SD_EINTERNAL, "cannot listen on %s (in use, or not an address here?)",
                        listen);
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     *bound_port = info ? info->port : 0;
-    return wrap(d, out, e);
+    return wrap(d, NULL, out, e);
 }
 
 int api_http_start_unix(const api_server *srv, const char *path, const char *mode,
-                        const api_http_opts *opts, struct api_http **out, sd_err *e)
+                        const sd_uidlist *allowed, const api_http_opts *opts, struct api_http **out,
+                        sd_err *e)
 {
     struct sockaddr_un sa;
     struct stat st;
@@ -340,10 +351,17 @@ int api_http_start_unix(const api_server *srv, const char *path, const char *mod
         close(fd);
         return -SD_EINTERNAL;
     }
-    struct MHD_Daemon *d = start(srv, fd, NULL, 0, opts);
-    if (!d)
+    api_peer_gate *gate = allowed->any ? NULL : api_peer_gate_new(allowed);
+    if (!allowed->any && !gate) {
+        close(fd);
+        return sd_fail(e, SD_EINTERNAL, "out of memory");
+    }
+    struct MHD_Daemon *d = start(srv, fd, NULL, 0, opts, gate);
+    if (!d) {
+        api_peer_gate_free(gate);
         return sd_fail(e, SD_EINTERNAL, "cannot serve HTTP on %s", path);
-    return wrap(d, out, e);
+    }
+    return wrap(d, gate, out, e);
 }
 
 void api_http_stop(struct api_http *h)
@@ -351,5 +369,6 @@ void api_http_stop(struct api_http *h)
     if (!h)
         return;
     MHD_stop_daemon(h->d);
+    api_peer_gate_free(h->gate);
     free(h);
 }

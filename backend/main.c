@@ -2,8 +2,9 @@
  *
  *   scaidns-backend --config FILE [--key=value ...]
  *
- * Uses db, seal-key, backend-socket, backend-socket-mode, soa-edit, log-level and the
- * policy-* defaults. Stops cleanly on SIGINT or SIGTERM (removing its socket). */
+ * Uses db, seal-key, backend-socket, backend-socket-mode, backend-allowed-uids, soa-edit,
+ * log-level and the policy-* defaults. Refuses to start when the seal key or the keystore is
+ * open to others (perm.h). Stops cleanly on SIGINT or SIGTERM (removing its socket). */
 #include <errno.h>
 #include <signal.h>
 #include <sodium.h>
@@ -16,6 +17,8 @@
 #include "config.h"
 #include "dispatch.h"
 #include "log.h"
+#include "peer.h"
+#include "perm.h"
 #include "server.h"
 #include "store.h"
 
@@ -62,6 +65,18 @@ int main(int argc, char **argv)
                 cfg.backend_socket_mode);
         return 2;
     }
+    sd_uidlist allowed;
+    if (sd_uidlist_parse("backend-allowed-uids", cfg.backend_allowed_uids, &allowed, &e) < 0) {
+        fprintf(stderr, "scaidns-backend: %s\n", e.msg);
+        return 2;
+    }
+    if (allowed.unknown[0])
+        sb_log(SB_LOG_WARNING, "backend-allowed-uids: no such user here: %s (not allowed)",
+               allowed.unknown);
+    if (sd_perm_check_config(&cfg, SD_CHECK_DB | SD_CHECK_SEAL, &e) < 0) {
+        fprintf(stderr, "scaidns-backend: %s\n", e.msg);
+        return 1;
+    }
     if (sodium_init() < 0) {
         fprintf(stderr, "scaidns-backend: cannot initialise libsodium\n");
         return 1;
@@ -87,6 +102,7 @@ int main(int argc, char **argv)
     sb_server_opts o;
     sb_server_defaults(&o, cfg.backend_socket);
     o.mode = (mode_t)mode;
+    o.allowed = &allowed;
     int rc = sb_server_run(&o, handle, store, sfd, &e);
     if (rc < 0)
         fprintf(stderr, "scaidns-backend: %s\n", e.msg);

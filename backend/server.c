@@ -18,7 +18,10 @@
  * Bad clients: a line longer than max_line gets an error reply and the connection is closed;
  * a connection whose first line, or any started line, is not complete within idle_line_ms is
  * closed; beyond max_conns new connections are closed at once; a client that vanishes
- * mid-line just loses its partial line. A client that does not read its replies is not read
+ * mid-line just loses its partial line. A peer whose uid (SO_PEERCRED, as the kernel saw it
+ * at connect) is not in o->allowed is closed at accept, before anything is read, with a log
+ * line naming its uid and pid (at most REFUSALS_LOGGED lines a second; the rest are counted
+ * into the next line). A client that does not read its replies is not read
  * from until it does (its replies are not piled up).
  *
  * Per request, in the steady state: one read (the next is only tried when a read filled the
@@ -46,7 +49,8 @@
 #include "log.h"
 
 #define READ_CHUNK 65536
-#define KEEP_OUT 65536 /* a reply buffer larger than this is freed once sent */
+#define KEEP_OUT 65536     /* a reply buffer larger than this is freed once sent */
+#define REFUSALS_LOGGED 10 /* refused peers logged per second */
 
 typedef struct conn {
     int fd;
@@ -68,6 +72,9 @@ typedef struct server {
     conn *conns;
     int nconns;
     int64_t last_refusal_log;
+    int64_t refusal_second;                /* start of the second refused peers are counted in */
+    int refusals_logged;                   /* lines logged in that second */
+    unsigned long refusals_unlogged;       /* refused beyond the limit, not yet reported */
     unsigned long long requests, accepted; /* for the log line at stop (bench/ reads it) */
 } server;
 
@@ -78,6 +85,7 @@ void sb_server_defaults(sb_server_opts *o, const char *path)
     o->max_line = 1u << 20;
     o->max_conns = 1000;
     o->idle_line_ms = 10000;
+    o->allowed = NULL;
 }
 
 static int64_t now_ms(void)
@@ -224,6 +232,48 @@ static int on_readable(server *s, conn *c)
     return 0;
 }
 
+/* Logs a refused peer (uid and pid; -1 when SO_PEERCRED failed), REFUSALS_LOGGED a second
+ * at most; those beyond are counted and their number goes into the next line logged. */
+static void log_refusal(server *s, long uid, long pid)
+{
+    int64_t t = now_ms();
+    if (t - s->refusal_second >= 1000) {
+        s->refusal_second = t;
+        s->refusals_logged = 0;
+    }
+    if (s->refusals_logged >= REFUSALS_LOGGED) {
+        s->refusals_unlogged++;
+        return;
+    }
+    s->refusals_logged++;
+    if (s->refusals_unlogged)
+        sb_log(SB_LOG_WARNING,
+               "refused a connection from uid %ld pid %ld: not in backend-allowed-uids "
+               "(and %lu more since the last such line)",
+               uid, pid, s->refusals_unlogged);
+    else
+        sb_log(SB_LOG_WARNING,
+               "refused a connection from uid %ld pid %ld: not in backend-allowed-uids", uid, pid);
+    s->refusals_unlogged = 0;
+}
+
+/* 1 when the peer of the accepted socket fd may stay; else logs it and returns 0. */
+static int peer_allowed(server *s, int fd)
+{
+    if (!s->o->allowed || s->o->allowed->any)
+        return 1;
+    uid_t uid;
+    pid_t pid;
+    if (sd_peer_cred(fd, &uid, &pid) < 0) {
+        log_refusal(s, -1, -1);
+        return 0;
+    }
+    if (sd_uidlist_allows(s->o->allowed, uid))
+        return 1;
+    log_refusal(s, (long)uid, (long)pid);
+    return 0;
+}
+
 static void on_accept(server *s)
 {
     for (;;) {
@@ -234,6 +284,10 @@ static void on_accept(server *s)
             if (errno != EAGAIN && errno != EWOULDBLOCK)
                 sb_log(SB_LOG_ERROR, "accept: %s", strerror(errno));
             return;
+        }
+        if (!peer_allowed(s, fd)) {
+            close(fd);
+            continue;
         }
         conn *c = s->nconns < s->o->max_conns ? calloc(1, sizeof *c) : NULL;
         if (!c) {

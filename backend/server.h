@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "error.h"
+#include "peer.h"
 
 /* Answers one request line (len bytes, without the newline) by appending one reply line,
  * ending in '\n', to out (the connection's reusable buffer). Returns 0, or -1 when out of
@@ -15,12 +16,14 @@
 typedef int (*sb_line_fn)(void *arg, const char *line, size_t len, sb_buf *out);
 
 typedef struct sb_server_opts {
-    const char *path; /* socket path; a stale socket there is replaced */
-    mode_t mode;      /* permissions of the socket file (0660 by default) */
-    size_t max_line;  /* longest request line accepted (1 MiB) */
-    int max_conns;    /* connections beyond this are closed on accept */
-    int idle_line_ms; /* a started line, or a new connection's first line, must be
-                         complete within this time, else the connection is closed */
+    const char *path;          /* socket path; a stale socket there is replaced */
+    mode_t mode;               /* permissions of the socket file (0660 by default) */
+    size_t max_line;           /* longest request line accepted (1 MiB) */
+    int max_conns;             /* connections beyond this are closed on accept */
+    int idle_line_ms;          /* a started line, or a new connection's first line, must be
+                                  complete within this time, else the connection is closed */
+    const sd_uidlist *allowed; /* peers (SO_PEERCRED) let in; others are logged and closed
+                                  at accept. NULL: any peer the socket's mode lets connect */
 } sb_server_opts;
 
 /* Fills o with the defaults for path. */

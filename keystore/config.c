@@ -33,9 +33,11 @@ static const keydef KEYS[] = {
     S("db", db),
     S("backend-socket", backend_socket),
     S("backend-socket-mode", backend_socket_mode),
+    S("backend-allowed-uids", backend_allowed_uids),
     S("api-listen", api_listen),
     S("api-socket", api_socket),
     S("api-socket-mode", api_socket_mode),
+    S("api-socket-allowed-uids", api_socket_allowed_uids),
     S("api-tls-cert", api_tls_cert),
     S("api-tls-key", api_tls_key),
     S("seal-key", seal_key),
@@ -78,8 +80,10 @@ void sd_config_defaults(sd_config *c)
     snprintf(c->db, sizeof c->db, "scaidns.db");
     snprintf(c->backend_socket, sizeof c->backend_socket, "scaidns-backend.sock");
     snprintf(c->backend_socket_mode, sizeof c->backend_socket_mode, "0660");
+    snprintf(c->backend_allowed_uids, sizeof c->backend_allowed_uids, "pdns");
     snprintf(c->api_listen, sizeof c->api_listen, "127.0.0.1:8053");
     snprintf(c->api_socket_mode, sizeof c->api_socket_mode, "0660");
+    snprintf(c->api_socket_allowed_uids, sizeof c->api_socket_allowed_uids, "*");
     snprintf(c->seal_key, sizeof c->seal_key, "scaidns-seal.key");
     snprintf(c->pdns_control_socket, sizeof c->pdns_control_socket,
              "/var/run/pdns/pdns.controlsocket");

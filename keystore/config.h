@@ -7,12 +7,14 @@
 
 /* Every key scaidns knows, in the order scaidns.conf.sample documents them. */
 typedef struct sd_config {
-    char db[4096];                  /* db: path of the SQLite keystore */
-    char backend_socket[4096];      /* backend-socket: Unix socket scaidns-backend listens on */
-    char backend_socket_mode[8];    /* backend-socket-mode: octal permissions of the socket */
-    char api_listen[256];           /* api-listen: host:port of the HTTP API */
-    char api_socket[4096];          /* api-socket: also serve the API on this Unix socket */
-    char api_socket_mode[8];        /* api-socket-mode: octal permissions of that socket */
+    char db[4096];                      /* db: path of the SQLite keystore */
+    char backend_socket[4096];          /* backend-socket: Unix socket scaidns-backend listens on */
+    char backend_socket_mode[8];        /* backend-socket-mode: octal permissions of the socket */
+    char backend_allowed_uids[1024];    /* backend-allowed-uids: who may connect (peer.h) */
+    char api_listen[256];               /* api-listen: host:port of the HTTP API */
+    char api_socket[4096];              /* api-socket: also serve the API on this Unix socket */
+    char api_socket_mode[8];            /* api-socket-mode: octal permissions of that socket */
+    char api_socket_allowed_uids[1024]; /* api-socket-allowed-uids: who may connect to it */
     char api_tls_cert[4096];        /* api-tls-cert: PEM certificate (chain): HTTPS on api-listen */
     char api_tls_key[4096];         /* api-tls-key: its PEM private key (0600) */
     char seal_key[4096];            /* seal-key: backend key pair file (public half in FILE.pub) */

@@ -1,0 +1,100 @@
+/* peer_gate.c - SO_PEERCRED on the API's Unix socket. */
+#include "api_peer_gate.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "api_log.h"
+
+#define REFUSALS_LOGGED 10 /* lines a second */
+
+struct api_peer_gate {
+    sd_uidlist allowed;
+    pthread_mutex_t mu; /* the worker threads accept concurrently: guards the counters */
+    time_t second;      /* the second refusals are counted in */
+    int logged;         /* lines logged in it */
+    unsigned long unlogged;
+};
+
+/* What a refused connection's socket context points at. */
+static const char REFUSED = 'r';
+
+api_peer_gate *api_peer_gate_new(const sd_uidlist *allowed)
+{
+    api_peer_gate *g = calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    g->allowed = *allowed;
+    pthread_mutex_init(&g->mu, NULL);
+    return g;
+}
+
+void api_peer_gate_free(api_peer_gate *g)
+{
+    if (!g)
+        return;
+    pthread_mutex_destroy(&g->mu);
+    free(g);
+}
+
+/* Logs one refused peer (uid, pid: -1 when unknown) within the rate limit. */
+static void log_refusal(api_peer_gate *g, long uid, long pid)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    pthread_mutex_lock(&g->mu);
+    if (ts.tv_sec != g->second) {
+        g->second = ts.tv_sec;
+        g->logged = 0;
+    }
+    int log = g->logged < REFUSALS_LOGGED;
+    unsigned long before = log ? g->unlogged : 0;
+    if (log) {
+        g->logged++;
+        g->unlogged = 0;
+    } else {
+        g->unlogged++;
+    }
+    pthread_mutex_unlock(&g->mu);
+    if (log && before)
+        api_log_msg("refused a connection to api-socket from uid %ld pid %ld: not in "
+                    "api-socket-allowed-uids (and %lu more since the last such line)",
+                    uid, pid, before);
+    else if (log)
+        api_log_msg("refused a connection to api-socket from uid %ld pid %ld: not in "
+                    "api-socket-allowed-uids",
+                    uid, pid);
+}
+
+void api_peer_gate_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    api_peer_gate *g = cls;
+    if (toe != MHD_CONNECTION_NOTIFY_STARTED || g->allowed.any)
+        return;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    uid_t u;
+    pid_t p;
+    long uid = -1, pid = -1;
+    if (ci && sd_peer_cred(ci->connect_fd, &u, &p) == 0) {
+        if (sd_uidlist_allows(&g->allowed, u))
+            return;
+        uid = (long)u;
+        pid = (long)p;
+    }
+    log_refusal(g, uid, pid);
+    *socket_context = (void *)&REFUSED;
+    if (ci)
+        shutdown(ci->connect_fd, SHUT_RDWR);
+}
+
+int api_peer_gate_refused(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci && ci->socket_context == &REFUSED;
+}
