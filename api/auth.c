@@ -66,6 +66,11 @@ int api_require_scope(const api_req *rq, const char *scope, const char *scope_al
 int api_zone_lookup(const api_req *rq, const char *scope, sd_zone *z, api_resp *rs)
 {
     sd_err e;
+    /* The scope first: it does not depend on the zone, so this 403 tells nothing about it. */
+    if (rq->token && scope && !sd_token_allows(rq->token, scope, NULL)) {
+        api_error(rs, 403, "this token lacks the scope %s", scope);
+        return -1;
+    }
     if (rq->nparams < 1 || sd_zone_find(rq->db, rq->params[0], z, &e) < 0) {
         if (rq->nparams < 1 || e.code == SD_ENOTFOUND)
             api_error(rs, 404, "domain not found");
@@ -73,21 +78,10 @@ int api_zone_lookup(const api_req *rq, const char *scope, sd_zone *z, api_resp *
             api_fail(rs, &e);
         return -1;
     }
-    if (!rq->token)
-        return 0;
-    /* Without a scope, only the zone list counts: check it with the token's first scope. */
-    const char *check = scope;
-    char first[64] = "";
-    if (!check) {
-        size_t n = strcspn(rq->token->scopes, ",");
-        if (n >= sizeof first)
-            n = sizeof first - 1;
-        memcpy(first, rq->token->scopes, n);
-        first[n] = '\0';
-        check = first;
-    }
-    if (!sd_token_allows(rq->token, check, z->name)) {
-        api_error(rs, 403, "this token may not use %s on %s", check, z->name);
+    /* Word for word the answer for a zone that does not exist. */
+    if (rq->token && !sd_token_zone_allowed(rq->token, z->name)) {
+        memset(z, 0, sizeof *z);
+        api_error(rs, 404, "domain not found");
         return -1;
     }
     return 0;

@@ -1,7 +1,7 @@
 /* routes_bulk.c - POST /api/v1/dnssec/enable: DNSSEC on many zones in one call. Each zone is
  * its own keystore transaction (sd_dnssec_enable) and gets its own result; one zone's failure
- * leaves the others as they are. The token's scope dnssec:enable is checked per zone, so its
- * zone list applies. */
+ * leaves the others as they are. The token's zone list applies per zone: a zone outside it
+ * gets the 404 "domain not found" of a zone that does not exist (api_auth.h). */
 #include <string.h>
 
 #include "api_changed.h"
@@ -21,8 +21,8 @@ static json_t *enable_one(api_req *rq, const char *name, int algorithm)
     sd_err e;
     json_t *r = json_pack("{s:o}", "zone", api_str(name));
     int rc = sd_zone_find(rq->db, name, &z, &e);
-    if (rc == 0 && !sd_token_allows(rq->token, "dnssec:enable", z.name)) {
-        rc = sd_fail(&e, 403, "this token may not use dnssec:enable on %s", z.name);
+    if (rc == 0 && !sd_token_zone_allowed(rq->token, z.name)) {
+        rc = sd_fail(&e, SD_ENOTFOUND, "domain not found");
     } else if (rc == 0) {
         sd_ctx c = {rq->db, &rq->srv->seal, &rq->srv->defaults, rq->token->name, rq->now};
         rc = sd_dnssec_enable(&c, &z, algorithm, &e);

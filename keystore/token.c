@@ -173,9 +173,14 @@ int sd_token_allows(const sd_token *t, const char *scope, const char *zone)
 {
     if (!list_has(t->scopes, scope))
         return 0;
-    if (zone && t->zones[0] && !list_has(t->zones, zone))
+    if (zone && !sd_token_zone_allowed(t, zone))
         return 0;
     return 1;
+}
+
+int sd_token_zone_allowed(const sd_token *t, const char *zone)
+{
+    return t->zones[0] == '\0' || list_has(t->zones, zone);
 }
 
 int sd_token_revoke(sqlite3 *db, const char *name, int64_t now, sd_err *e)

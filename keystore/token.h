@@ -34,6 +34,9 @@ int sd_token_check(sqlite3 *db, const char *secret, sd_token *out, sd_err *e);
 /* Returns 1 if t carries scope and may act on zone (canonical name; NULL = no zone). */
 int sd_token_allows(const sd_token *t, const char *scope, const char *zone);
 
+/* Returns 1 if t's zone list holds zone (canonical name), or t has no list (every zone). */
+int sd_token_zone_allowed(const sd_token *t, const char *zone);
+
 /* Revokes the token called name. 404 if there is none that is not already revoked. */
 int sd_token_revoke(sqlite3 *db, const char *name, int64_t now, sd_err *e);
 

@@ -150,8 +150,9 @@ bad_req 401 POST "$E" "$(printf 'x%.0s' $(seq 5000))" '{}'
 bad_req 401 POST "$E" "" '{}' -H "Authorization: $TOK"
 bad_req 401 POST "$E" "" '{}' -H "Authorization: Bearer ${TOK:0:20}"
 bad_req 403 POST "$E" "$READ" '{}'
-bad_req 403 POST "$E" "$ONLY_A" '{}'
-bad_req 403 DELETE "$D/bad.example" "$ONLY_A"
+# a zone outside the token's list is answered as one that does not exist
+bad_req 404 POST "$E" "$ONLY_A" '{}'
+bad_req 404 DELETE "$D/bad.example" "$ONLY_A"
 bad_req 403 POST "$D" "$READ" '{"name": "x.example"}'
 # sizes
 head -c 70000 /dev/zero | tr '\0' ' ' >"$T/big"

@@ -2,7 +2,8 @@
 # api_bulk_enable.sh - POST /api/v1/dnssec/enable: many zones in one call, one result per
 # zone in the order given, each zone its own transaction: existing zones are enabled (with
 # their DS records), missing ones answer 404, enabled ones 409 (naming their status), zones
-# outside a limited token's list 403, and none of those failures undoes another zone.
+# outside a limited token's list 404 as if missing, and none of those failures undoes
+# another zone.
 set -euo pipefail
 . "${SCAIDNS_SRC:-$(dirname "$0")/../..}/test/integration/lib/api.sh"
 
@@ -30,11 +31,13 @@ for body in '' '{}' '{"zones":[]}' '{"zones":"a.example"}' '{"zones":["a.example
 done
 check "refusals leave the keystore unchanged" test "$(db_sum)" = "$sum"
 
-# the limited token: a and b enabled, c already (409), gone missing (404), d outside (403)
+# the limited token: a and b enabled, c already (409), gone missing (404), d outside (404,
+# word for word the answer for a zone that does not exist)
 expect 200 POST "$B" "$LIMITED" '{"zones":["a.example","gone.example","c.example","d.example","B.EXAMPLE."]}'
 oas BulkEnableResponse
 jcheck "five results in order" '[.results[].zone] == ["a.example","gone.example","c.example","d.example","B.EXAMPLE."]'
-jcheck "statuses" '[.results[].status] == [200,404,409,403,200]'
+jcheck "statuses" '[.results[].status] == [200,404,409,404,200]'
+jcheck "outside the list reads as missing" '.results[3].error == .results[1].error'
 jcheck "enabled zones carry their DS records (types 2 and 4)" \
   '[.results[0,4].ds_records | map(.digest_type)] == [[2,4],[2,4]]'
 jcheck "failures carry an error, no DS" '[.results[1,2,3] | (.error | type == "string") and (has("ds_records") | not)] | all'
@@ -47,7 +50,7 @@ for z in a.example b.example; do
     "$(jq -r --arg z "$z" '.results[] | select(.zone | ascii_downcase | rtrimstr(".") == $z) | .ds_records[0].ds' "$T/bulk.json")"
 done
 call GET /api/v1/domains/d.example/dnssec "$TOK"
-check "d.example (403) untouched" test "$(jf .status)" = disabled
+check "d.example (404) untouched" test "$(jf .status)" = disabled
 check "audit: one enable row per enabled zone, by the token" \
   test "$(sqlite3 "$DB" "SELECT count(*) FROM audit WHERE actor = 'limited' AND outcome = 'ok'")" = 2
 

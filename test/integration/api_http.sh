@@ -120,9 +120,10 @@ expect 201 POST "$D" "$ONLY_A" '{"name": "a.example"}'
 expect 403 POST "$D" "$ONLY_A" '{"name": "b.example"}'
 expect 200 GET "$D" "$ONLY_A"
 jcheck "only-a sees a.example only" '[.domains[].name] == ["a.example."]'
-expect 403 GET "$D/example.com" "$ONLY_A"
-expect 403 GET "$D/example.com/dnssec" "$ONLY_A"
-expect 403 POST "$D/example.com/dnssec/enable" "$ONLY_A"
+# other zones are answered as if they did not exist
+expect 404 GET "$D/example.com" "$ONLY_A"
+expect 404 GET "$D/example.com/dnssec" "$ONLY_A"
+expect 404 POST "$D/example.com/dnssec/enable" "$ONLY_A"
 expect 200 GET "$D/a.example/dnssec" "$ONLY_A"
 
 # --- DNSSEC: the reference's fields ------------------------------------------------------------

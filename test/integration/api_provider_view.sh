@@ -27,8 +27,8 @@ expect 401 GET "$V/example.com/dnssec"
 expect 401 PATCH "$V/example.com/dnssec" "" '{"enabled":true}'
 expect 403 PATCH "$V/example.com/dnssec" "$READ" '{"enabled":true}'
 expect 403 PATCH "$V/example.com/dnssec" "$DISABLER" '{"enabled":true}'
-expect 403 PATCH "$V/example.com/dnssec" "$OTHER" '{"enabled":true}'
-expect 403 GET "$V/example.com/dnssec" "$OTHER"
+expect 404 PATCH "$V/example.com/dnssec" "$OTHER" '{"enabled":true}'
+expect 404 GET "$V/example.com/dnssec" "$OTHER"
 # bad input: nothing changes
 sum=$(db_sum)
 for body in '' '{}' '{"enabled":1}' '{"enabled":"true"}' '{"enabled":null}' '{"enabled":true,"x":1}' '[true]' '{"enabled":tru'; do

@@ -14,6 +14,7 @@
 
 #include "api_dispatch.h"
 #include "api_pool.h"
+#include "api_router.h"
 #include "db.h"
 #include "token.h"
 
@@ -236,8 +237,86 @@ static void test_refusals_change_nothing(void **state)
             fail_msg("case %zu (%s %s): status %d, wanted %d", i, cases[i].method, cases[i].path,
                      got, cases[i].status);
     }
-    assert_int_equal(st(w, "POST", "/api/v1/domains/b.example/dnssec/enable", w->only, NULL), 403);
-    assert_int_equal(st(w, "DELETE", "/api/v1/domains/b.example", w->only, NULL), 403);
+    assert_int_equal(st(w, "POST", "/api/v1/domains/b.example/dnssec/enable", w->only, NULL), 404);
+    assert_int_equal(st(w, "DELETE", "/api/v1/domains/b.example", w->only, NULL), 404);
+    assert_int_equal(fingerprint(w), before);
+}
+
+/* Writes route pattern with its parameters filled (zone for the first, then "www", "A")
+ * into out (size 256). */
+static void fill_route(const char *pattern, const char *zone, char *out)
+{
+    const char *fill[] = {zone, "www", "A"};
+    size_t n = 0, used = 0;
+    for (const char *p = pattern; *p;) {
+        if (*p == '{') {
+            used += (size_t)snprintf(out + used, 256 - used, "%s", fill[n < 3 ? n : 2]);
+            n++;
+            p = strchr(p, '}') + 1;
+        } else {
+            out[used++] = *p++;
+        }
+        assert_true(used < 255);
+    }
+    out[used] = '\0';
+}
+
+/* A token limited to a.example gets, on every route that names a zone, for b.example (by
+ * name or d_ id) exactly the answer for a zone that does not exist, and changes nothing. */
+static void test_zone_limit_hides_other_zones(void **state)
+{
+    world *w = *state;
+    json_t *j;
+    assert_int_equal(
+        req(w, "POST", "/api/v1/domains", w->all, "{\"name\":\"b.example\"}", NULL, &j), 201);
+    char id[32];
+    snprintf(id, sizeof id, "%s", json_string_value(json_object_get(j, "id")));
+    json_decref(j);
+    assert_int_equal(st(w, "POST", "/api/v1/domains/b.example/dnssec/enable", w->all, NULL), 200);
+    long long before = fingerprint(w);
+    size_t n;
+    const api_route *routes = api_routes(&n);
+    size_t checked = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!strchr(routes[i].pattern, '{'))
+            continue;
+        const char *body = NULL;
+        if (routes[i].takes_body)
+            body = strcmp(routes[i].method, "PATCH") == 0 ? "{\"enabled\": false}"
+                   : strstr(routes[i].pattern, "rrsets")  ? "{\"records\": [\"192.0.2.1\"]}"
+                                                          : "{}";
+        const char *zones[] = {"nope.example", "d_nopenopenope", "b.example", id, "B.Example."};
+        json_t *want = NULL;
+        for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++) {
+            char path[256];
+            fill_route(routes[i].pattern, zones[z], path);
+            json_t *got = NULL;
+            int status = req(w, routes[i].method, path, w->only, body, NULL, &got);
+            if (status != 404 || !got)
+                fail_msg("%s %s: status %d, wanted 404", routes[i].method, path, status);
+            if (want && !json_equal(want, got))
+                fail_msg("%s %s: answered %s, unlike an unknown zone", routes[i].method, path,
+                         json_string_value(json_object_get(got, "error")));
+            if (!want)
+                want = got;
+            else
+                json_decref(got);
+        }
+        json_decref(want);
+        checked++;
+    }
+    assert_true(checked >= 19); /* 17 under /api/v1/domains/{domain_id}, 2 provider views */
+    /* The bulk enable: each zone outside the list reads as missing. */
+    char bulk[160];
+    snprintf(bulk, sizeof bulk, "{\"zones\": [\"nope.example\", \"b.example\", \"%s\"]}", id);
+    assert_int_equal(req(w, "POST", "/api/v1/dnssec/enable", w->only, bulk, NULL, &j), 200);
+    json_t *res = json_object_get(j, "results");
+    for (size_t i = 0; i < 3; i++) {
+        json_t *r = json_array_get(res, i);
+        assert_int_equal(json_integer_value(json_object_get(r, "status")), 404);
+        assert_string_equal(json_string_value(json_object_get(r, "error")), "domain not found");
+    }
+    json_decref(j);
     assert_int_equal(fingerprint(w), before);
 }
 
@@ -247,6 +326,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_routing_and_auth, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals_change_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_zone_limit_hides_other_zones, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
