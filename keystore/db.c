@@ -113,11 +113,19 @@ int sd_db_open(const char *path, int flags, sqlite3 **out, sd_err *e)
     *out = NULL;
     int ro = flags & SD_DB_READONLY;
     if (flags & SD_DB_CREATE) {
-        /* Create the file ourselves so that it is never world-readable, even for a moment. */
-        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-        if (fd < 0)
+        /* Create the file ourselves so that it is never world-readable, even for a moment,
+         * and exactly 0600 whatever the umask (SQLite gives its -wal and -shm files the
+         * keystore's mode). A file that is there already keeps its mode. */
+        int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd >= 0 && fchmod(fd, 0600) != 0) {
+            int err = errno;
+            close(fd);
+            return sd_fail(e, SD_EINTERNAL, "cannot chmod %s: %s", path, strerror(err));
+        }
+        if (fd < 0 && errno != EEXIST)
             return sd_fail(e, SD_EINTERNAL, "cannot create %s: %s", path, strerror(errno));
-        close(fd);
+        if (fd >= 0)
+            close(fd);
     } else if (access(path, F_OK) != 0) {
         return sd_fail(e, SD_ENOTFOUND, "keystore %s does not exist (run 'scaidnsctl init')", path);
     }

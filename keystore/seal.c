@@ -56,8 +56,9 @@ static int write_all(int fd, const char *buf, size_t len)
     return 0;
 }
 
-/* Creates path exclusively with mode and writes the base64 line of bin into it, synced.
- * On failure nothing is left behind (unless the file already existed). */
+/* Creates path exclusively with exactly mode (whatever the umask) and writes the base64
+ * line of bin into it, synced. On failure nothing is left behind (unless the file already
+ * existed). */
 static int write_key_file(const char *path, mode_t mode, const uint8_t *bin, size_t binlen,
                           const char *what, sd_err *e)
 {
@@ -69,6 +70,12 @@ static int write_key_file(const char *path, mode_t mode, const uint8_t *bin, siz
                            what, path);
         return sd_fail(e, SD_EINTERNAL, "cannot create %s file %s: %s", what, path,
                        strerror(errno));
+    }
+    if (fchmod(fd, mode) != 0) {
+        int err = errno;
+        close(fd);
+        unlink(path);
+        return sd_fail(e, SD_EINTERNAL, "cannot chmod %s file %s: %s", what, path, strerror(err));
     }
     sodium_bin2base64(line, sizeof line - 1, bin, binlen, sodium_base64_VARIANT_ORIGINAL);
     size_t n = strlen(line);

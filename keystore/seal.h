@@ -22,7 +22,8 @@ typedef struct sd_seal_keys {
 } sd_seal_keys;
 
 /* Creates a new key pair: the secret in path (mode 0600, created exclusively: refuses to
- * overwrite) and the public half in path + ".pub" (0644). Files hold base64 text. */
+ * overwrite) and the public half in path + ".pub" (0644), both modes exact whatever the
+ * umask. Files hold base64 text. */
 int sd_seal_create(const char *path, sd_err *e);
 
 /* Loads the public half from path + ".pub". */

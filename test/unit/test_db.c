@@ -75,6 +75,44 @@ static void test_new_keystore(void **state)
     th_unlink_db(path);
 }
 
+/* SD_DB_CREATE makes a new keystore exactly 0600 whatever the umask, its -wal and -shm
+ * follow it, and an existing file keeps the mode it has. */
+static void test_create_mode_ignores_umask(void **state)
+{
+    (void)state;
+    char path[64], side[80];
+    sqlite3 *db;
+    sd_err e;
+    struct stat st;
+    static const mode_t masks[] = {0, 0277};
+    for (size_t i = 0; i < sizeof masks / sizeof masks[0]; i++) {
+        th_tmpfile(path, "db");
+        unlink(path);
+        mode_t old = umask(masks[i]);
+        int rc = sd_db_open(path, SD_DB_CREATE, &db, &e);
+        umask(old);
+        th_assert_ok(rc, e);
+        th_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES (1)");
+        assert_int_equal(stat(path, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0600);
+        static const char *const suffix[] = {"-wal", "-shm"};
+        for (size_t j = 0; j < 2; j++) {
+            snprintf(side, sizeof side, "%s%s", path, suffix[j]);
+            assert_int_equal(stat(side, &st), 0);
+            assert_int_equal(st.st_mode & 07777, 0600);
+        }
+        sd_db_close(db);
+        th_unlink_db(path);
+    }
+    th_tmpfile(path, "db");
+    assert_int_equal(chmod(path, 0640), 0);
+    th_assert_ok(sd_db_open(path, SD_DB_CREATE, &db, &e), e);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0640);
+    sd_db_close(db);
+    th_unlink_db(path);
+}
+
 /* An empty file (what SD_DB_CREATE makes, or version 0 from an interrupted init) migrates. */
 static void test_migrates_version_zero(void **state)
 {
@@ -189,6 +227,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_new_keystore),
+        cmocka_unit_test(test_create_mode_ignores_umask),
         cmocka_unit_test(test_migrates_version_zero),
         cmocka_unit_test(test_refuses_newer_keystore),
         cmocka_unit_test(test_refuses_newer_rollback_journal),

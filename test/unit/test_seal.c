@@ -118,6 +118,28 @@ static void test_create_files(void **state)
     }
 }
 
+/* The modes are exact whatever the umask: never wider, never narrower. */
+static void test_create_modes_ignore_umask(void **state)
+{
+    fixture *f = *state;
+    sd_err e = {0};
+    struct stat st;
+    static const mode_t masks[] = {0, 077, 0277, 0777};
+    for (size_t i = 0; i < sizeof masks / sizeof masks[0]; i++) {
+        mode_t old = umask(masks[i]);
+        int rc = sd_seal_create(f->path, &e);
+        umask(old);
+        if (rc != 0)
+            fail_msg("sd_seal_create under umask %03o: %s", (unsigned)masks[i], e.msg);
+        assert_int_equal(stat(f->path, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0600);
+        assert_int_equal(stat(f->pubpath, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0644);
+        unlink(f->path);
+        unlink(f->pubpath);
+    }
+}
+
 static void test_create_refuses_overwrite(void **state)
 {
     fixture *f = *state;
@@ -429,6 +451,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_create_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_create_modes_ignore_umask, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_refuses_overwrite, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_refuses_loose_modes, setup, teardown),
