@@ -13,6 +13,8 @@ PACKAGES=(
   ldnsutils bind9 bind9-dnsutils bind9-utils unbound dnsperf wrk
   # everyday tools of the scripts and tests
   sqlite3 curl jq python3 procps iproute2 openssl
+  # setpriv: the access tests connect to the sockets as another user
+  util-linux
 )
 
 missing=()
