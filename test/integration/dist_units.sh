@@ -32,6 +32,8 @@ has scaidns-api.service "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6"
 # The socket the units prepare is the one both configuration samples name, with mode 0660.
 grep -qx 'backend-socket=/run/scaidns/backend.sock' "$SRC/scaidns.conf.sample" || bad "scaidns.conf.sample: backend-socket is not /run/scaidns/backend.sock"
 grep -qx 'backend-socket-mode=0660' "$SRC/scaidns.conf.sample" || bad "scaidns.conf.sample: backend-socket-mode is not 0660"
+# Of the group that may reach the socket, the sample lets PowerDNS's user (pdns) connect.
+grep -qx 'backend-allowed-uids=pdns' "$SRC/scaidns.conf.sample" || bad "scaidns.conf.sample: backend-allowed-uids is not pdns"
 grep -q '^remote-connection-string=unix:path=/run/scaidns/backend.sock[,]' "$SRC/pdns.conf.sample" || bad "pdns.conf.sample: the socket path differs"
 [ -f "$SRC/dist/README.md" ] || bad "dist/README.md missing"
 
