@@ -215,6 +215,7 @@ newer=$((version + 1))
 for mode in wal delete; do
     NDB=$T/newer-$mode.db
     sqlite3 "$DB" ".backup '$NDB'"
+    chmod 600 "$NDB" # the sqlite3 shell made it by the umask; scaidns refuses others reading it
     sqlite3 "$NDB" "PRAGMA journal_mode = $mode; PRAGMA user_version = $newer" >/dev/null
     NCONF=$T/newer-$mode.conf
     printf 'db=%s\nseal-key=%s\n' "$NDB" "$T/seal.key" >"$NCONF"
