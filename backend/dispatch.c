@@ -9,6 +9,7 @@
 #include "fast.h"
 #include "jscan.h"
 #include "methods.h"
+#include "stats.h"
 
 typedef struct {
     const char *name;
@@ -94,12 +95,16 @@ char *sb_error_reply(const char *msg, size_t *outlen)
     return encode(json_pack("{s:b, s:[s]}", "result", 0, "log", msg), outlen);
 }
 
-/* The general path: the whole request through jansson and the handlers of methods.h. */
-static int slow(sb_store *s, const char *line, size_t len, sb_buf *out)
+/* The general path: the whole request through jansson and the handlers of methods.h;
+ * SB_STATS_METHOD answered from st (false when st is NULL). Fills *call. */
+static int slow(sb_store *s, const sb_stats *st, const char *line, size_t len, sb_buf *out,
+                sb_call *call)
 {
     json_error_t jerr;
     json_t *req = json_loadb(line, len, 0, &jerr);
     char msg[600];
+    call->method = SB_M_OTHER;
+    call->error = 1; /* until a handler answers */
     if (!req) {
         snprintf(msg, sizeof msg, "malformed JSON at position %d: %s", jerr.position, jerr.text);
         return error_into(msg, out);
@@ -117,9 +122,16 @@ static int slow(sb_store *s, const char *line, size_t len, sb_buf *out)
         err = "'method' must be a string";
     else if (params && !json_is_object(params))
         err = "'parameters' must be an object";
+    if (!err)
+        call->method = sb_stats_method(json_string_value(m), json_string_length(m));
     if (err) {
         json_decref(req);
         return error_into(err, out);
+    }
+    call->error = 0;
+    if (call->method == SB_M_UNCOUNTED) {
+        json_decref(req);
+        return st ? sb_stats_render(st, out) : encode_into(json_pack("{s:b}", "result", 0), out);
     }
     const method *found = NULL;
     for (size_t i = 0; i < sizeof METHODS / sizeof METHODS[0]; i++)
@@ -142,6 +154,7 @@ static int slow(sb_store *s, const char *line, size_t len, sb_buf *out)
     json_decref(req);
     if (rc < 0) {
         snprintf(msg, sizeof msg, "%s: %s", found->name, e.msg[0] ? e.msg : "failed");
+        call->error = 1;
         return error_into(msg, out);
     }
     if (rc == SB_FALSE || !result)
@@ -149,15 +162,27 @@ static int slow(sb_store *s, const char *line, size_t len, sb_buf *out)
     return encode_into(json_pack("{s:o}", "result", result), out);
 }
 
-int sb_dispatch_into(sb_store *s, const char *line, size_t len, sb_buf *out)
+int sb_dispatch_counted(sb_store *s, const sb_stats *st, const char *line, size_t len, sb_buf *out,
+                        sb_call *call)
 {
+    sb_call ignored;
+    if (!call)
+        call = &ignored;
     sb_jreq r;
     if (sb_jscan(line, len, &r) == 0) {
         int rc = sb_fast(s, &r, out);
-        if (rc != 0)
+        if (rc != 0) {
+            call->method = sb_stats_method(r.method, r.method_len);
+            call->error = 0;
             return rc < 0 ? -1 : 0;
+        }
     }
-    return slow(s, line, len, out);
+    return slow(s, st, line, len, out, call);
+}
+
+int sb_dispatch_into(sb_store *s, const char *line, size_t len, sb_buf *out)
+{
+    return sb_dispatch_counted(s, NULL, line, len, out, NULL);
 }
 
 char *sb_dispatch(sb_store *s, const char *line, size_t len, size_t *outlen)

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "stats.h"
 #include "store.h"
 
 /* Parses line (len bytes, no newline; need not be NUL terminated) as a remote-backend
@@ -23,6 +24,12 @@ char *sb_dispatch(sb_store *s, const char *line, size_t len, size_t *outlen);
  * the rest go through jansson. Returns 0, or -1 when out of memory (out then holds what it
  * held before). */
 int sb_dispatch_into(sb_store *s, const char *line, size_t len, sb_buf *out);
+
+/* sb_dispatch_into that also answers SB_STATS_METHOD from st ({"result": false} when st is
+ * NULL, as for any unknown method) and, when call is not NULL, says which method the request
+ * was for and whether the reply is an error (stats.h), for the caller to count. */
+int sb_dispatch_counted(sb_store *s, const sb_stats *st, const char *line, size_t len, sb_buf *out,
+                        sb_call *call);
 
 /* A reply for a problem found before parsing (e.g. "request line over 1 MiB"), as above. */
 char *sb_error_reply(const char *msg, size_t *outlen);

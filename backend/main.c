@@ -29,10 +29,26 @@ static void usage(FILE *f)
                "remote-connection-string=unix:path=<backend-socket>, remote-dnssec=yes).\n");
 }
 
-/* The line handler: the store answers each request. */
+/* What the line handler works with: the store, and the request counters (stats.h) with
+ * what the dispatcher said about the request being answered. */
+typedef struct backend {
+    sb_store *store;
+    sb_stats stats;
+    sb_call last;
+} backend;
+
+/* The line handler: the store answers each request (and the stats request). */
 static int handle(void *arg, const char *line, size_t len, sb_buf *out)
 {
-    return sb_dispatch_into(arg, line, len, out);
+    backend *b = arg;
+    return sb_dispatch_counted(b->store, &b->stats, line, len, out, &b->last);
+}
+
+/* After each reply: counts the request that handle answered. */
+static void done(void *arg, uint64_t ns)
+{
+    backend *b = arg;
+    sb_stats_record(&b->stats, &b->last, ns);
 }
 
 int main(int argc, char **argv)
@@ -82,6 +98,7 @@ int main(int argc, char **argv)
         return 1;
     }
     sb_json_wiping_alloc();
+    backend b = {0};
     sb_store *store;
     if (sb_store_open(&cfg, &store, &e) < 0) {
         fprintf(stderr, "scaidns-backend: %s\n", e.msg);
@@ -103,7 +120,9 @@ int main(int argc, char **argv)
     sb_server_defaults(&o, cfg.backend_socket);
     o.mode = (mode_t)mode;
     o.allowed = &allowed;
-    int rc = sb_server_run(&o, handle, store, sfd, &e);
+    o.done = done;
+    b.store = store;
+    int rc = sb_server_run(&o, handle, &b, sfd, &e);
     if (rc < 0)
         fprintf(stderr, "scaidns-backend: %s\n", e.msg);
     close(sfd);

@@ -4,6 +4,7 @@
 #define SCAIDNS_BACKEND_SERVER_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "buf.h"
@@ -24,6 +25,10 @@ typedef struct sb_server_opts {
                                   complete within this time, else the connection is closed */
     const sd_uidlist *allowed; /* peers (SO_PEERCRED) let in; others are logged and closed
                                   at accept. NULL: any peer the socket's mode lets connect */
+    /* When not NULL, called after each request with the nanoseconds from the moment its line
+     * was complete to the moment its reply was handed to the kernel (or, when the socket was
+     * full, left to be sent), with the arg of sb_server_run; NULL by default. */
+    void (*done)(void *arg, uint64_t ns);
 } sb_server_opts;
 
 /* Fills o with the defaults for path. */
