@@ -13,7 +13,8 @@ void api_changed(const api_req *rq, const sd_zone *z)
     sd_err e;
     if (cfg->pdns_control_socket[0] &&
         api_pdns_purge_zone(cfg->pdns_control_socket, z->name, PURGE_TIMEOUT_MS, &e) < 0)
-        api_log_msg("%s changed but the PowerDNS purge failed (%s); PowerDNS serves the change "
+        api_log_msg(API_LOG_WARNING,
+                    "%s changed but the PowerDNS purge failed (%s); PowerDNS serves the change "
                     "when its caches expire",
                     z->name, e.msg);
     api_scheduler_wake(rq->srv->sched);

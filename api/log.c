@@ -1,11 +1,47 @@
-/* log.c - request and startup log lines on stderr. */
+/* log.c - scaidns-api's one-line log messages on stderr (api_log.h). */
 #include "api_log.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
+
+/* The configured threshold: set once in main before any thread starts, read-only after. */
+static int threshold = API_LOG_INFO;
+
+static const char *const NAMES[] = {"error", "warning", "info", "debug"};
+
+int api_log_set_level(const char *name)
+{
+    for (int i = 0; i < 4; i++)
+        if (strcmp(name, NAMES[i]) == 0) {
+            threshold = i;
+            return 0;
+        }
+    return -1;
+}
+
+int api_log_enabled(int level)
+{
+    return level <= threshold;
+}
+
+int api_log_request_level(const char *method, int status)
+{
+    if (status >= 500)
+        return API_LOG_ERROR;
+    if (status == 401 || status == 403)
+        return API_LOG_WARNING;
+    int reads = !method || strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 ||
+                strcmp(method, "OPTIONS") == 0;
+    return !reads && status < 400 ? API_LOG_INFO : API_LOG_DEBUG;
+}
+
+/* The name of level (clamped to the known ones). */
+static const char *level_name(int level)
+{
+    return NAMES[level < 0 ? 0 : level > 3 ? 3 : level];
+}
 
 /* Appends s to buf at *used, escaping bytes outside printable ASCII, at most max source
  * bytes ("..." when cut). */
@@ -28,19 +64,13 @@ static void put_clean(char *buf, size_t len, size_t *used, const char *s, size_t
     buf[*used] = '\0';
 }
 
-size_t api_log_format(char *buf, size_t len, const char *method, const char *path, int status,
-                      double ms, const char *token_name)
+size_t api_log_format(char *buf, size_t len, int level, const char *method, const char *path,
+                      int status, double ms, const char *token_name)
 {
-    char when[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    size_t used = 0;
-    int n = snprintf(buf, len, "%s ", when);
+    int n = snprintf(buf, len, "scaidns-api: %s: ", level_name(level));
     if (n < 0 || (size_t)n >= len)
         return 0;
-    used = (size_t)n;
+    size_t used = (size_t)n;
     put_clean(buf, len, &used, method ? method : "-", 16);
     if (used + 1 < len)
         buf[used++] = ' ';
@@ -60,17 +90,22 @@ size_t api_log_format(char *buf, size_t len, const char *method, const char *pat
 void api_log_request(const char *method, const char *path, int status, double ms,
                      const char *token_name)
 {
+    int level = api_log_request_level(method, status);
+    if (!api_log_enabled(level))
+        return;
     char line[1024];
-    size_t n = api_log_format(line, sizeof line, method, path, status, ms, token_name);
+    size_t n = api_log_format(line, sizeof line, level, method, path, status, ms, token_name);
     if (n > 0 && write(STDERR_FILENO, line, n) < 0) {
         /* nothing sensible to do when stderr is gone */
     }
 }
 
-void api_log_msg(const char *fmt, ...)
+void api_log_msg(int level, const char *fmt, ...)
 {
+    if (!api_log_enabled(level))
+        return;
     char line[1024];
-    int n = snprintf(line, sizeof line, "scaidns-api: ");
+    int n = snprintf(line, sizeof line, "scaidns-api: %s: ", level_name(level));
     va_list ap;
     va_start(ap, fmt);
     int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
@@ -80,6 +115,10 @@ void api_log_msg(const char *fmt, ...)
     size_t used =
         (size_t)n +
         ((size_t)m < sizeof line - (size_t)n - 1 ? (size_t)m : sizeof line - (size_t)n - 2);
+    /* one event, one line: a newline inside the message (from an error text) becomes a space */
+    for (size_t i = (size_t)n; i < used; i++)
+        if (line[i] == '\n' || line[i] == '\r')
+            line[i] = ' ';
     line[used++] = '\n';
     if (write(STDERR_FILENO, line, used) < 0) {
         /* nothing sensible to do when stderr is gone */

@@ -1,5 +1,6 @@
 /* main.c - scaidns-api: scaidns-api --config FILE [--key=value ...] [--threads=N]
- * [--timeout=SECONDS]. Serves the API on api-listen until SIGINT or SIGTERM. */
+ * [--timeout=SECONDS]. Serves the API on api-listen until SIGINT or SIGTERM, logging to stderr
+ * at log-level (api_log.h). */
 #include <errno.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -46,7 +47,7 @@ int main(int argc, char **argv)
     api_http_opts opts = {4, 30, 1000, NULL, NULL};
     sd_config_defaults(&srv.cfg);
     if (sd_config_from_args(&srv.cfg, &argc, argv, &e) < 0) {
-        api_log_msg("%s", e.msg);
+        api_log_msg(API_LOG_ERROR, "%s", e.msg);
         return 2;
     }
     for (int i = 1; i < argc; i++) {
@@ -58,37 +59,43 @@ int main(int argc, char **argv)
             return 0;
         }
         if (r <= 0) {
-            api_log_msg("%s argument '%s'", r < 0 ? "bad value in" : "unknown", argv[i]);
+            api_log_msg(API_LOG_ERROR, "%s argument '%s'", r < 0 ? "bad value in" : "unknown",
+                        argv[i]);
             fputs(USAGE, stderr);
             return 2;
         }
     }
+    if (api_log_set_level(srv.cfg.log_level) < 0) {
+        api_log_msg(API_LOG_ERROR, "unknown log-level '%s' (error, warning, info or debug)",
+                    srv.cfg.log_level);
+        return 2;
+    }
     if (sd_perm_check_config(
             &srv.cfg, SD_CHECK_DB | SD_CHECK_SEAL | SD_CHECK_TLS | SD_CHECK_WEBHOOK, &e) < 0) {
-        api_log_msg("%s", e.msg);
+        api_log_msg(API_LOG_ERROR, "%s", e.msg);
         return 1;
     }
     sd_uidlist allowed;
     if (sd_uidlist_parse("api-socket-allowed-uids", srv.cfg.api_socket_allowed_uids, &allowed, &e) <
         0) {
-        api_log_msg("%s", e.msg);
+        api_log_msg(API_LOG_ERROR, "%s", e.msg);
         return 2;
     }
     if (allowed.unknown[0] && srv.cfg.api_socket[0])
-        api_log_msg("api-socket-allowed-uids: no such user here: %s (not allowed)",
+        api_log_msg(API_LOG_WARNING, "api-socket-allowed-uids: no such user here: %s (not allowed)",
                     allowed.unknown);
     /* SQLite's memory statistics take one process-wide mutex on every allocation, which
      * worker threads then fight over; the API never reads them. Before any other call. */
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     if (sd_seal_load_public(srv.cfg.seal_key, &srv.seal, &e) < 0) {
-        api_log_msg("%s", e.msg);
+        api_log_msg(API_LOG_ERROR, "%s", e.msg);
         return 1;
     }
     sd_policy_from_config(&srv.cfg, &srv.defaults);
     srv.openapi = api_openapi_doc;
     srv.openapi_len = api_openapi_doc_len;
     if (api_pool_open(srv.cfg.db, opts.threads, &srv.pool, &e) < 0) {
-        api_log_msg("%s", e.msg);
+        api_log_msg(API_LOG_ERROR, "%s", e.msg);
         return 1;
     }
     /* Block the stop signals before any thread starts, so that only sigwait sees them. */
@@ -100,13 +107,13 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     /* The webhook and the scheduler start before the HTTP threads, which read them. */
     if (api_webhook_start(&srv.cfg, &srv.webhook, &e) < 0) {
-        api_log_msg("%s", e.msg);
+        api_log_msg(API_LOG_ERROR, "%s", e.msg);
         api_pool_close(srv.pool);
         return 1;
     }
     srv.metrics = api_metrics_new(); /* NULL (out of memory): /metrics shows no counters */
     if (api_scheduler_start(&srv.cfg, &srv.seal, &srv.defaults, srv.metrics, &srv.sched, &e) < 0) {
-        api_log_msg("%s", e.msg);
+        api_log_msg(API_LOG_ERROR, "%s", e.msg);
         api_metrics_free(srv.metrics);
         api_webhook_stop(srv.webhook);
         api_pool_close(srv.pool);
@@ -128,7 +135,7 @@ int main(int argc, char **argv)
     free(cert);
     api_tls_free_key(key);
     if (rc < 0) {
-        api_log_msg("%s", e.msg);
+        api_log_msg(API_LOG_ERROR, "%s", e.msg);
         api_http_stop(http);
         api_scheduler_stop(srv.sched);
         api_webhook_stop(srv.webhook);
@@ -136,12 +143,12 @@ int main(int argc, char **argv)
         api_metrics_free(srv.metrics);
         return 1;
     }
-    api_log_msg("listening on %s (port %u) over %s%s%s, %u threads, keystore %s",
+    api_log_msg(API_LOG_INFO, "listening on %s (port %u) over %s%s%s, %u threads, keystore %s",
                 srv.cfg.api_listen, port, tls ? "HTTPS" : "HTTP", local ? " and on " : "",
                 local ? srv.cfg.api_socket : "", opts.threads, srv.cfg.db);
     int sig = 0;
     sigwait(&stop, &sig);
-    api_log_msg("signal %d: stopping", sig);
+    api_log_msg(API_LOG_INFO, "signal %d: stopping", sig);
     api_http_stop(local);
     api_http_stop(http);
     api_scheduler_stop(srv.sched);

@@ -149,7 +149,7 @@ static int check_waiting(sqlite3 *db, const sd_config *cfg, const sd_ctx *ctx, c
     int64_t ttl;
     sd_err e;
     if (api_parent_ds(cfg->parent_servers, k->zone, &ev, &answered, &ttl, &e) < 0) {
-        api_log_msg("parent check: %s", e.msg);
+        api_log_msg(API_LOG_WARNING, "parent check: %s", e.msg);
         return 0;
     }
     int showing = api_parent_count_showing(ev, k->zone, k->flags, k->algorithm, k->public_key);
@@ -175,7 +175,7 @@ static int check_waiting(sqlite3 *db, const sd_config *cfg, const sd_ctx *ctx, c
             if (sd_dnssec_confirm_ds(ctx, &z, list, n, &e) == 0)
                 confirmed = 1;
             else
-                api_log_msg("parent check: %s: confirm failed: %s", k->zone, e.msg);
+                api_log_msg(API_LOG_ERROR, "parent check: %s: confirm failed: %s", k->zone, e.msg);
         }
     }
     json_decref(ev);

@@ -60,11 +60,13 @@ static void log_refusal(api_peer_gate *g, long uid, long pid)
     }
     pthread_mutex_unlock(&g->mu);
     if (log && before)
-        api_log_msg("refused a connection to api-socket from uid %ld pid %ld: not in "
+        api_log_msg(API_LOG_WARNING,
+                    "refused a connection to api-socket from uid %ld pid %ld: not in "
                     "api-socket-allowed-uids (and %lu more since the last such line)",
                     uid, pid, before);
     else if (log)
-        api_log_msg("refused a connection to api-socket from uid %ld pid %ld: not in "
+        api_log_msg(API_LOG_WARNING,
+                    "refused a connection to api-socket from uid %ld pid %ld: not in "
                     "api-socket-allowed-uids",
                     uid, pid);
 }

@@ -56,19 +56,20 @@ static int run_zone(const sd_zone *z, void *arg)
     pc->out->zones++;
     if (sd_engine_run_zone(&pc->ctx, z, &steps, &next, &e) < 0) {
         pc->out->failures++;
-        api_log_msg("scheduler: %s: step failed: %s", z->name, e.msg);
+        api_log_msg(API_LOG_ERROR, "scheduler: %s: step failed: %s", z->name, e.msg);
     }
     pc->out->steps += steps;
     if (steps > 0 && pc->cfg->pdns_control_socket[0]) {
         if (api_pdns_purge_zone(pc->cfg->pdns_control_socket, z->name, PURGE_TIMEOUT_MS, &e) < 0) {
             pc->out->purge_errors++;
-            api_log_msg("scheduler: %s: %d step(s) taken but the PowerDNS purge failed (%s); "
+            api_log_msg(API_LOG_WARNING,
+                        "scheduler: %s: %d step(s) taken but the PowerDNS purge failed (%s); "
                         "PowerDNS serves the change when its caches expire",
                         z->name, steps, e.msg);
         }
     }
     if (steps > 0)
-        api_log_msg("scheduler: %s: %d step(s) taken", z->name, steps);
+        api_log_msg(API_LOG_INFO, "scheduler: %s: %d step(s) taken", z->name, steps);
     return 0;
 }
 
@@ -81,7 +82,7 @@ int api_scheduler_pass(sqlite3 *db, const sd_config *cfg, const sd_seal_keys *se
     int parent_changes = 0;
     /* The parent's answers first: they may confirm a DS or hold an old KSK's removal. */
     if (api_parent_pass(db, cfg, seal, defaults, now, &parent_changes, e) < 0)
-        api_log_msg("scheduler: parent check failed: %s", e->msg);
+        api_log_msg(API_LOG_WARNING, "scheduler: parent check failed: %s", e->msg);
     int rc = sd_engine_due_zones(db, now, run_zone, &pc, e);
     api_webhook_from_audit(db, cfg, mark); /* the steps taken (or held) -> notifications */
     if (rc < 0)
@@ -102,7 +103,7 @@ static void *loop(void *arg)
         int64_t now = api_scheduler_now(s->cfg);
         int64_t sleep_until = now + s->cfg->scheduler_interval;
         if (api_scheduler_pass(s->db, s->cfg, s->seal, s->defaults, now, &pass, &e) < 0)
-            api_log_msg("scheduler: pass failed: %s", e.msg);
+            api_log_msg(API_LOG_ERROR, "scheduler: pass failed: %s", e.msg);
         else if (pass.next_at && pass.next_at < sleep_until)
             sleep_until = pass.next_at > now ? pass.next_at : now + 1;
         api_metrics_sched_pass(s->metrics, now, pass.steps, pass.failures, pass.next_at);

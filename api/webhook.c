@@ -154,7 +154,8 @@ static int record(sqlite3 *db, const sd_config *cfg, const pending *p, int ok, c
             sd_db_rollback(db);
             return rc;
         }
-        api_log_msg("webhook: delivery %" PRId64 " (%s) given up after %d attempts: %s", p->id,
+        api_log_msg(API_LOG_ERROR,
+                    "webhook: delivery %" PRId64 " (%s) given up after %d attempts: %s", p->id,
                     p->event, tries, why);
     }
     return sd_db_commit(db, e);
@@ -206,7 +207,7 @@ static void *loop(void *arg)
         int64_t next = 0, now = now_ms();
         if (api_webhook_deliver_due(w->db, w->cfg, w->key, w->keylen, now, &next, stopping, w, &e) <
             0)
-            api_log_msg("webhook: delivery pass failed: %s", e.msg);
+            api_log_msg(API_LOG_ERROR, "webhook: delivery pass failed: %s", e.msg);
         int64_t until = now_ms() + POLL_MS;
         if (next && next < until)
             until = next;

@@ -166,7 +166,7 @@ void api_notify(const api_req *rq, const sd_zone *z, const char *event)
     if (route_event(rq->db, rq->now, z, event, &fields, &message, &e) < 0 ||
         (fields &&
          api_webhook_enqueue(rq->db, rq->now, event, z->name, message, fields, NULL, &e) < 0))
-        api_log_msg("webhook: %s: cannot queue %s: %s", z->name, event, e.msg);
+        api_log_msg(API_LOG_ERROR, "webhook: %s: cannot queue %s: %s", z->name, event, e.msg);
     json_decref(fields);
     api_webhook_wake(rq->srv->webhook);
 }
@@ -233,18 +233,19 @@ int api_webhook_from_audit(sqlite3 *db, const sd_config *cfg, int64_t mark)
                       "SELECT id, at, zone, action, outcome, detail FROM audit "
                       "WHERE id > ? AND actor = 'scheduler' ORDER BY id",
                       &st, &e) < 0) {
-        api_log_msg("webhook: cannot read the scheduler's audit rows: %s", e.msg);
+        api_log_msg(API_LOG_ERROR, "webhook: cannot read the scheduler's audit rows: %s", e.msg);
         return 0;
     }
     sqlite3_bind_int64(st, 1, mark);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (audit_event(db, st, &e) < 0)
-            api_log_msg("webhook: cannot queue a scheduler event: %s", e.msg);
+            api_log_msg(API_LOG_ERROR, "webhook: cannot queue a scheduler event: %s", e.msg);
         else
             n++;
     }
     if (rc != SQLITE_DONE)
-        api_log_msg("webhook: reading the scheduler's audit rows failed: %s", sqlite3_errmsg(db));
+        api_log_msg(API_LOG_ERROR, "webhook: reading the scheduler's audit rows failed: %s",
+                    sqlite3_errmsg(db));
     sqlite3_finalize(st);
     return n;
 }

@@ -57,7 +57,7 @@ int main(int argc, char **argv)
     sd_err e;
     sd_config_defaults(&cfg);
     if (sd_config_from_args(&cfg, &argc, argv, &e) < 0) {
-        fprintf(stderr, "scaidns-backend: %s\n", e.msg);
+        sb_log(SB_LOG_ERROR, "%s", e.msg);
         return 2;
     }
     for (int i = 1; i < argc; i++) {
@@ -65,43 +65,44 @@ int main(int argc, char **argv)
             usage(stdout);
             return 0;
         }
-        fprintf(stderr, "scaidns-backend: unknown argument '%s'\n", argv[i]);
+        sb_log(SB_LOG_ERROR, "unknown argument '%s'", argv[i]);
         usage(stderr);
         return 2;
     }
     if (sb_log_set_level(cfg.log_level) < 0) {
-        fprintf(stderr, "scaidns-backend: unknown log-level '%s'\n", cfg.log_level);
+        sb_log(SB_LOG_ERROR, "unknown log-level '%s' (error, warning, info or debug)",
+               cfg.log_level);
         return 2;
     }
     char *end;
     errno = 0;
     long mode = strtol(cfg.backend_socket_mode, &end, 8);
     if (errno || *end || end == cfg.backend_socket_mode || mode < 0 || mode > 0777) {
-        fprintf(stderr, "scaidns-backend: backend-socket-mode '%s' is not an octal mode\n",
-                cfg.backend_socket_mode);
+        sb_log(SB_LOG_ERROR, "backend-socket-mode '%s' is not an octal mode",
+               cfg.backend_socket_mode);
         return 2;
     }
     sd_uidlist allowed;
     if (sd_uidlist_parse("backend-allowed-uids", cfg.backend_allowed_uids, &allowed, &e) < 0) {
-        fprintf(stderr, "scaidns-backend: %s\n", e.msg);
+        sb_log(SB_LOG_ERROR, "%s", e.msg);
         return 2;
     }
     if (allowed.unknown[0])
         sb_log(SB_LOG_WARNING, "backend-allowed-uids: no such user here: %s (not allowed)",
                allowed.unknown);
     if (sd_perm_check_config(&cfg, SD_CHECK_DB | SD_CHECK_SEAL, &e) < 0) {
-        fprintf(stderr, "scaidns-backend: %s\n", e.msg);
+        sb_log(SB_LOG_ERROR, "%s", e.msg);
         return 1;
     }
     if (sodium_init() < 0) {
-        fprintf(stderr, "scaidns-backend: cannot initialise libsodium\n");
+        sb_log(SB_LOG_ERROR, "cannot initialise libsodium");
         return 1;
     }
     sb_json_wiping_alloc();
     backend b = {0};
     sb_store *store;
     if (sb_store_open(&cfg, &store, &e) < 0) {
-        fprintf(stderr, "scaidns-backend: %s\n", e.msg);
+        sb_log(SB_LOG_ERROR, "%s", e.msg);
         return 1;
     }
     sigset_t set;
@@ -112,7 +113,7 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
     if (sfd < 0) {
-        fprintf(stderr, "scaidns-backend: signalfd: %s\n", strerror(errno));
+        sb_log(SB_LOG_ERROR, "signalfd: %s", strerror(errno));
         sb_store_close(store);
         return 1;
     }
@@ -124,7 +125,7 @@ int main(int argc, char **argv)
     b.store = store;
     int rc = sb_server_run(&o, handle, &b, sfd, &e);
     if (rc < 0)
-        fprintf(stderr, "scaidns-backend: %s\n", e.msg);
+        sb_log(SB_LOG_ERROR, "%s", e.msg);
     close(sfd);
     sb_store_close(store);
     return rc < 0 ? 1 : 0;

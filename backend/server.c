@@ -55,6 +55,7 @@
 
 typedef struct conn {
     int fd;
+    unsigned long long id; /* its number in the log (the count of accepted connections) */
     char *in;
     size_t in_len, in_cap, scanned; /* bytes of in already searched for '\n' */
     sb_buf out;                     /* replies not yet sent: out.p[out_off .. out.len) */
@@ -119,6 +120,7 @@ static void watch(server *s, conn *c, int op)
 
 static void conn_close(server *s, conn *c)
 {
+    sb_log(SB_LOG_DEBUG, "connection %llu closed (%d open)", c->id, s->nconns - 1);
     epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
     sb_buf_free(&c->out);
@@ -313,7 +315,8 @@ static void on_accept(server *s)
             continue;
         }
         c->fd = fd;
-        s->accepted++;
+        c->id = ++s->accepted;
+        sb_log(SB_LOG_DEBUG, "connection %llu opened (%d open)", c->id, s->nconns + 1);
         c->deadline = now_ms() + s->o->idle_line_ms; /* PowerDNS sends initialize at once */
         c->next = s->conns;
         if (s->conns)

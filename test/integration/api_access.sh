@@ -80,7 +80,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && id nobody >/dev/null 2
   check "nobody gets no answer with a valid token either" test \
     "$(as_nobody bash -c "$(declare -f ucode); SOCK=$SOCK ucode -H 'Authorization: Bearer $TOK' http://localhost$D")" = 000
   check "the refusals are logged with uid and pid: $(grep refused "$API_LOG" || true)" test \
-    "$(grep -cE "^scaidns-api: refused a connection to api-socket from uid $NOBODY pid [0-9]+: not in api-socket-allowed-uids$" "$API_LOG")" = 2
+    "$(grep -cE "^scaidns-api: warning: refused a connection to api-socket from uid $NOBODY pid [0-9]+: not in api-socket-allowed-uids$" "$API_LOG")" = 2
   check "root is still served" test "$(ucode http://localhost/healthz)" = 200
   api_stop
   api_start --api-socket="$SOCK" --api-socket-mode=0666

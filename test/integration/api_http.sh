@@ -315,8 +315,8 @@ wait $LOCKER
 expect 201 POST "$D" "$TOK" '{"name": "busy.example"}'
 
 # --- the request log ----------------------------------------------------------------------------------------
-check "log line per request" grep -qE '^[0-9T:Z-]+ POST /api/v1/domains/k\.example/dnssec/rotate-ksk 200 [0-9.]+ms token=rotator$' "$API_LOG"
-check "log of 401 without token name" grep -qE ' GET /api/v1/domains 401 [0-9.]+ms token=-$' "$API_LOG"
+check "a change is logged at info" grep -qE '^scaidns-api: info: POST /api/v1/domains/k\.example/dnssec/rotate-ksk 200 [0-9.]+ms token=rotator$' "$API_LOG"
+check "a 401 is logged at warning, without token name" grep -qE '^scaidns-api: warning: GET /api/v1/domains 401 [0-9.]+ms token=-$' "$API_LOG"
 for secret in "$TOK" "$READ" "$ROTATOR" "$ENABLER" "$GONE"; do
   check "the log never holds a token" bash -c "! grep -qF -- '$secret' '$API_LOG'"
 done

@@ -154,7 +154,7 @@ for spec in 'root,,pdns' '*,root' '-5' 'root,4294967295'; do
   "$BIN/scaidns-backend" --db="$T/k.db" --seal-key="$T/seal.key" --backend-socket="$SOCK" \
     "--backend-allowed-uids=$spec" 2>"$T/bad.log" || rc=$?
   check "backend-allowed-uids='$spec' stops the backend (exit $rc)" test "$rc" = 2
-  check "with a message naming the key: $(cat "$T/bad.log")" grep -q '^scaidns-backend: backend-allowed-uids: ' "$T/bad.log"
+  check "with a message naming the key: $(cat "$T/bad.log")" grep -q '^scaidns-backend: error: backend-allowed-uids: ' "$T/bad.log"
   check "and no socket" test ! -e "$SOCK"
 done
 

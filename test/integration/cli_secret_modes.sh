@@ -100,14 +100,14 @@ refused() {
   rc=0
   timeout 10 "$BIN/scaidns-backend" --config "$CONF" 2>"$T/err" || rc=$?
   check "scaidns-backend refuses $what $m (exit $rc)" test "$rc" = 1
-  check "scaidns-backend says why: $(cat "$T/err")" grep -qF "scaidns-backend: $want" "$T/err"
+  check "scaidns-backend says why: $(cat "$T/err")" grep -qF "scaidns-backend: error: $want" "$T/err"
   check "scaidns-backend says how to fix it" grep -qF "$tail" "$T/err"
   check "and listens nowhere" test ! -e "$SOCK"
   rc=0
   timeout 10 "$BIN/scaidns-api" --config "$CONF" --api-listen="127.0.0.1:$(free_port)" \
     2>"$T/err" || rc=$?
   check "scaidns-api refuses $what $m (exit $rc)" test "$rc" = 1
-  check "scaidns-api says why: $(cat "$T/err")" grep -qF "scaidns-api: $want" "$T/err"
+  check "scaidns-api says why: $(cat "$T/err")" grep -qF "scaidns-api: error: $want" "$T/err"
   check "scaidns-api says how to fix it" grep -qF "$tail" "$T/err"
   check "the keystore is unchanged" test "$(sqlite3 "$DB" .dump | sha256sum)" = "$SUM"
 }

@@ -118,16 +118,48 @@ static void test_log_line(void **state)
 {
     (void)state;
     char line[512];
-    size_t n = api_log_format(line, sizeof line, "GET", "/a b\x01\\", 200, 1.25, "ops");
+    size_t n =
+        api_log_format(line, sizeof line, API_LOG_DEBUG, "GET", "/a b\x01\\", 200, 1.25, "ops");
     assert_true(n > 0 && line[n - 1] == '\n');
-    assert_non_null(strstr(line, " GET /a\\x20b\\x01\\x5c 200 1.2ms token=ops\n"));
-    n = api_log_format(line, sizeof line, "GET", "/", 401, 0, NULL);
-    assert_non_null(strstr(line, "token=-\n"));
+    assert_string_equal(line, "scaidns-api: debug: GET /a\\x20b\\x01\\x5c 200 1.2ms token=ops\n");
+    n = api_log_format(line, sizeof line, API_LOG_WARNING, "GET", "/", 401, 0, NULL);
+    assert_string_equal(line, "scaidns-api: warning: GET / 401 0.0ms token=-\n");
     char path[2000];
     memset(path, 'p', sizeof path - 1);
     path[sizeof path - 1] = '\0';
-    n = api_log_format(line, 64, "GET", path, 200, 0, "x");
+    n = api_log_format(line, 64, API_LOG_INFO, "GET", path, 200, 0, "x");
     assert_true(n < 64);
+    assert_null(memchr(line, '\n', n > 0 ? n - 1 : 0));
+}
+
+/* Requests: 5xx error, 401/403 warning, changes info, the rest debug. */
+static void test_log_levels(void **state)
+{
+    (void)state;
+    assert_int_equal(api_log_request_level("GET", 503), API_LOG_ERROR);
+    assert_int_equal(api_log_request_level("POST", 500), API_LOG_ERROR);
+    assert_int_equal(api_log_request_level("GET", 401), API_LOG_WARNING);
+    assert_int_equal(api_log_request_level("DELETE", 403), API_LOG_WARNING);
+    assert_int_equal(api_log_request_level("POST", 201), API_LOG_INFO);
+    assert_int_equal(api_log_request_level("PUT", 200), API_LOG_INFO);
+    assert_int_equal(api_log_request_level("PATCH", 200), API_LOG_INFO);
+    assert_int_equal(api_log_request_level("DELETE", 204), API_LOG_INFO);
+    assert_int_equal(api_log_request_level("GET", 200), API_LOG_DEBUG);
+    assert_int_equal(api_log_request_level("HEAD", 200), API_LOG_DEBUG);
+    assert_int_equal(api_log_request_level("POST", 400), API_LOG_DEBUG);
+    assert_int_equal(api_log_request_level("POST", 409), API_LOG_DEBUG);
+    assert_int_equal(api_log_request_level("GET", 404), API_LOG_DEBUG);
+    assert_int_equal(api_log_request_level(NULL, 404), API_LOG_DEBUG);
+    assert_int_equal(api_log_set_level("warn"), -1);
+    assert_int_equal(api_log_set_level(""), -1);
+    assert_int_equal(api_log_set_level("error"), 0);
+    assert_true(api_log_enabled(API_LOG_ERROR));
+    assert_false(api_log_enabled(API_LOG_WARNING));
+    assert_int_equal(api_log_set_level("debug"), 0);
+    assert_true(api_log_enabled(API_LOG_DEBUG));
+    assert_int_equal(api_log_set_level("info"), 0);
+    assert_true(api_log_enabled(API_LOG_INFO));
+    assert_false(api_log_enabled(API_LOG_DEBUG));
 }
 
 int main(void)
@@ -135,7 +167,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_body), cmocka_unit_test(test_fields),
         cmocka_unit_test(test_errors),     cmocka_unit_test(test_bearer),
-        cmocka_unit_test(test_log_line),
+        cmocka_unit_test(test_log_line),   cmocka_unit_test(test_log_levels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
