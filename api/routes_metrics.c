@@ -1,5 +1,6 @@
 /* routes_metrics.c - GET /metrics (no token, like /healthz): Prometheus text format 0.0.4.
- * The counters come from the server's api_metrics (requests, scheduler passes); the gauges
+ * The counters come from the server's api_metrics (requests, scheduler passes) and from
+ * scaidns-backend (requests by method, latency; api_backend_stats.h); the gauges
  * are read from the keystore at scrape time, in one read transaction: zones by DNSSEC status
  * (the dnssec_status view), keys by role and state, and the seconds until each zone's next
  * step (the MAX_NEXT_SERIES zones whose steps come first, so the label set stays bounded). */
@@ -7,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_backend_stats.h"
 #include "api_json_io.h"
+#include "api_log.h"
 #include "api_metrics.h"
 #include "api_router.h"
 #include "api_routes.h"
@@ -118,6 +121,20 @@ static int keystore_gauges(sqlite3 *db, int64_t now, FILE *f)
     return rc;
 }
 
+/* Asks scaidns-backend for its counters and writes them (scaidns_backend_up 0 when it does
+ * not answer: the scrape goes on). Returns 0 or -1 when a write failed. */
+static int backend(const api_req *rq, FILE *f)
+{
+    json_t *stats = NULL;
+    sd_err e;
+    if (api_backend_stats_fetch(rq->srv->cfg.backend_socket, API_BACKEND_STATS_TIMEOUT_MS, &stats,
+                                &e) < 0)
+        api_log_msg(API_LOG_DEBUG, "metrics: %s", e.msg);
+    int rc = api_backend_stats_write(stats, f);
+    json_decref(stats);
+    return rc;
+}
+
 /* 200 with the metrics as text/plain; version=0.0.4, or 503 when the keystore cannot be
  * read (500 when out of memory). */
 void api_h_metrics(api_req *rq, api_resp *rs)
@@ -131,7 +148,7 @@ void api_h_metrics(api_req *rq, api_resp *rs)
     }
     size_t n;
     const api_route *table = api_routes(&n);
-    int ok = api_metrics_write(rq->srv->metrics, table, n, f) == 0;
+    int ok = api_metrics_write(rq->srv->metrics, table, n, f) == 0 && backend(rq, f) == 0;
     int db_ok = ok && keystore_gauges(rq->db, rq->now, f) == 0;
     if (fclose(f) != 0)
         ok = 0;

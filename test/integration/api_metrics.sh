@@ -3,13 +3,18 @@
 # route and status move with the requests made; zones by status, keys by state and the
 # seconds until each zone's next step follow the keystore; the scheduler's counters move when
 # it carries out a rollover step (the API restarted with its clock two days ahead, so that the
-# ZSK rollover's first step is due).
+# ZSK rollover's first step is due). The backend's counters: a real pdns_server (caches off)
+# on scaidns-backend answers dig; the requests by method grow with the queries, errors are
+# counted, each method's latency histogram is consistent, the scrapes themselves are not
+# counted; with the backend stopped the scrape still answers, with scaidns_backend_up 0.
 set -euo pipefail
 . "${SCAIDNS_SRC:-$(dirname "$0")/../..}/test/integration/lib/api.sh"
 
 api_init
 ALL=dnssec:read,dnssec:enable,dnssec:disable,dnssec:rotate,zones:read,zones:write
 TOK=$(api_token ops "$ALL")
+api_backend_start
+api_pdns_start
 api_start --threads=2
 D=/api/v1/domains
 
@@ -27,8 +32,11 @@ check "every status present" test "$(grep -c '^scaidns_zones{' "$T/scrape")" = 5
 check "HELP and TYPE for every family" test "$(grep -c '^# TYPE ' "$T/scrape")" = "$(grep -c '^# HELP ' "$T/scrape")"
 check "no next-step series without keys" bash -c "! grep -q '^scaidns_zone_next_step_seconds{' '$T/scrape'"
 # Every sample line is NAME{labels} VALUE or NAME VALUE with a number.
-check "well-formed sample lines" bash -c "grep -v '^#' '$T/scrape' | grep -vqE '^[a-z_]+(\\{[^}]*\\})? -?[0-9]+$' && exit 1 || exit 0"
+check "well-formed sample lines" bash -c "grep -v '^#' '$T/scrape' | grep -vqE '^[a-z_]+(\\{[^}]*\\})? -?[0-9]+(\\.[0-9]+)?$' && exit 1 || exit 0"
 check "the /metrics scrape itself is counted next time" true
+check "the backend answers" test "$(metric scaidns_backend_up)" = 1
+check "every backend method has a counter" test "$(grep -c '^scaidns_backend_requests_total{' "$T/scrape")" = 10
+check "and a histogram of 9 buckets" test "$(grep -c '^scaidns_backend_request_duration_seconds_bucket{' "$T/scrape")" = 90
 
 for z in a.example b.example c.example; do
   expect 201 POST "$D" "$TOK" "{\"name\":\"$z\"}"
@@ -66,6 +74,59 @@ check "no next step for the disabled zone" test -z "$(metric 'scaidns_zone_next_
 plan_at=$(curl -s -H "Authorization: Bearer $TOK" "$URL$D/b.example/dnssec/plan" | jq '[.steps[].at_unix] | min')
 now=$(date +%s)
 check "b.example's gauge matches the plan ($nb vs $((plan_at - now)))" test $((plan_at - now - nb)) -le 2 -a $((plan_at - now - nb)) -ge -2
+# --- the backend's counters, moved by PowerDNS ----------------------------------------------
+# bm FAMILY METHOD: the value of scaidns_backend_FAMILY{method="METHOD"} (0 when absent).
+bm() { local v; v=$(metric "scaidns_backend_$1{method=\"$2\"}"); echo "${v:-0}"; }
+# hist_ok METHOD: the method's 9 buckets never decrease, +Inf = _count = requests_total and
+# _sum >= 0 (> 0 once there are requests).
+hist_ok() {
+  awk -v m="method=\"$1\"" '
+    index($1, "scaidns_backend_request_duration_seconds_bucket{" m ",") == 1 {
+      if ($2 + 0 < prev) bad = 1; prev = $2 + 0; n++; inf = $2 + 0 }
+    $1 == "scaidns_backend_request_duration_seconds_count{" m "}" { cnt = $2 + 0 }
+    $1 == "scaidns_backend_requests_total{" m "}" { req = $2 + 0 }
+    $1 == "scaidns_backend_request_duration_seconds_sum{" m "}" { sum = $2 + 0; has = 1 }
+    END { exit !(n == 9 && !bad && inf == cnt && cnt == req && has && sum >= 0 && (req == 0 || sum > 0)) }' "$T/scrape"
+}
+l0=$(bm requests_total lookup)
+k0=$(bm requests_total getDomainKeys)
+ba0=$(bm requests_total getBeforeAndAfterNamesAbsolute)
+for _ in 1 2 3 4 5; do
+  pq a.example. SOA +dnssec >"$T/dig1"
+  pq nope.a.example. A +dnssec >"$T/dig2"
+  pq b.example. DNSKEY +dnssec >"$T/dig3"
+done
+check "PowerDNS serves a.example signed" grep -q 'RRSIG.*SOA' "$T/dig1"
+check "PowerDNS denies nope.a.example with NSEC or NSEC3" grep -qE 'NXDOMAIN' "$T/dig2"
+check "PowerDNS serves b.example's DNSKEYs" grep -q 'DNSKEY.*257' "$T/dig3"
+# two requests that PowerDNS would never send, straight on the backend's socket: both errors
+python3 - "$T/backend.sock" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile("rwb")
+for line in (b"garbage", b'{"method":"getDomainKeys","parameters":{}}'):
+    f.write(line + b"\n"); f.flush()
+    assert b'"result":false' in f.readline()
+PY
+scrape
+l1=$(bm requests_total lookup)
+check "lookups counted: $l0 -> $l1 (at least 15 more)" test "$l1" -ge $((l0 + 15))
+check "getDomainKeys counted: $k0 -> $(bm requests_total getDomainKeys)" test "$(bm requests_total getDomainKeys)" -gt "$k0"
+check "getBeforeAndAfterNamesAbsolute counted (nope.a.example)" test "$(bm requests_total getBeforeAndAfterNamesAbsolute)" -gt "$ba0"
+check "initialize counted (PowerDNS's connection)" test "$(bm requests_total initialize)" -ge 1
+check "no lookup errors" test "$(bm errors_total lookup)" = 0
+check "the malformed line is an error of 'other'" test "$(bm errors_total other)" = 1
+check "getDomainKeys without a name is an error" test "$(bm errors_total getDomainKeys)" = 1
+for m in lookup list getDomainKeys getAllDomainMetadata getDomainMetadata getAllDomains getDomainInfo \
+  getBeforeAndAfterNamesAbsolute initialize other; do
+  check "histogram of $m is consistent" hist_ok "$m"
+done
+check "le in seconds, the last +Inf" grep -q '^scaidns_backend_request_duration_seconds_bucket{method="lookup",le="0.000025"} ' "$T/scrape"
+check "lookups took some time" test "$(metric 'scaidns_backend_request_duration_seconds_bucket{method="lookup",le="+Inf"}')" = "$l1"
+o1=$(bm requests_total other)
+scrape
+scrape
+check "the scrapes' own stats requests are not counted" test "$(bm requests_total other)" = "$o1"
+
 passes=$(metric scaidns_scheduler_passes_total)
 check "the scheduler has passed at least once (got '$passes')" test "${passes:-0}" -ge 1
 check "no scheduler steps yet" test "$(metric scaidns_scheduler_steps_total)" = 0
@@ -89,6 +150,13 @@ check "b.example's next step is now the old ZSK's removal, still ahead (got '$nb
 check "request counters start again with the process" test -z "$(metric "$R,code=\"201\"}")"
 check "lag is a number" bash -c "[[ '$(metric scaidns_scheduler_lag_seconds)' =~ ^[0-9]+$ ]]"
 check "last pass within the clock offset" test "$(metric scaidns_scheduler_last_pass_timestamp_seconds)" -ge $((now + 172800 - 5))
+# The backend stopped: the scrape still answers, and says so.
+kill "$BACKEND_PID"
+wait "$BACKEND_PID" 2>/dev/null || true
+scrape
+check "scaidns_backend_up 0 without the backend" test "$(metric scaidns_backend_up)" = 0
+check "no backend counters without the backend" bash -c "! grep -q '^scaidns_backend_requests_total' '$T/scrape'"
+check "the keystore gauges are still there" test "$(grep -c '^scaidns_zones{' "$T/scrape")" = 5
 check "/metrics takes no token but ignores a bad one" bash -c "curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer nope' '$URL/metrics' | grep -qx 200"
 expect 405 POST /metrics
 api_done

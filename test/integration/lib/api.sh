@@ -5,6 +5,7 @@
 #   api_init                        # temp dir $T, keystore, seal key, cleanup trap
 #   TOK=$(api_token ops dnssec:read,zones:read [zones])
 #   api_start [--threads=N ...]     # scaidns-api on a free loopback port -> $URL, $API_LOG
+#   api_backend_start; api_pdns_start   # scaidns-backend, pdns_server on it -> $PDNS_PORT, pq
 #   call POST /api/v1/domains "$TOK" '{"name":"example.com"}'   # sets $CODE, body in $OUT
 #   expect 201 POST /api/v1/domains "$TOK" '{"name":"b.example"}'  # call + check status
 #   jf '.id'                        # jq -r on the last body
@@ -89,6 +90,67 @@ api_stop() {
   kill "$API_PID" 2>/dev/null || true
   wait "$API_PID" 2>/dev/null || true
 }
+
+# Starts scaidns-backend on the test's keystore (socket $T/backend.sock, log $BACKEND_LOG,
+# extra arguments passed on); sets $BACKEND_PID and waits for the socket.
+api_backend_start() {
+  BACKEND_LOG=$T/backend.log
+  rm -f "$T/backend.sock"
+  "$BIN/scaidns-backend" --config "$CONF" "$@" 2>>"$BACKEND_LOG" &
+  BACKEND_PID=$!
+  API_PIDS+=("$BACKEND_PID")
+  for _ in $(seq 100); do
+    [ -S "$T/backend.sock" ] && return 0
+    kill -0 "$BACKEND_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "FAIL: scaidns-backend did not start:"; cat "$BACKEND_LOG"; exit 1
+}
+
+# Starts pdns_server (launch=remote on the backend, every cache off, so that each query
+# reaches the backend) on a free loopback port $PDNS_PORT; waits until it answers. Exits 0
+# with SKIP when pdns_server or dig is missing.
+api_pdns_start() {
+  local tool
+  for tool in pdns_server dig; do
+    command -v "$tool" >/dev/null || { echo "SKIP: $tool not installed"; exit 0; }
+  done
+  PDNS_PORT=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); p=s.getsockname()[1]; t=socket.socket(); t.bind(("127.0.0.1",p)); print(p)')
+  mkdir -p "$T/pdns" "$T/pdns-run"
+  cat >"$T/pdns/pdns.conf" <<PDNS
+launch=remote
+remote-connection-string=unix:path=$T/backend.sock
+remote-dnssec=yes
+local-address=127.0.0.1
+local-port=$PDNS_PORT
+socket-dir=$T/pdns-run
+guardian=no
+daemon=no
+disable-syslog=yes
+loglevel=4
+security-poll-suffix=
+webserver=no
+distributor-threads=1
+cache-ttl=0
+query-cache-ttl=0
+negquery-cache-ttl=0
+dnssec-key-cache-ttl=0
+zone-metadata-cache-ttl=0
+zone-cache-refresh-interval=0
+PDNS
+  pdns_server --config-dir="$T/pdns" >>"$T/pdns.log" 2>&1 &
+  PDNS_PID=$!
+  API_PIDS+=("$PDNS_PID")
+  for _ in $(seq 150); do
+    dig @127.0.0.1 -p "$PDNS_PORT" +time=1 +tries=1 +short version.bind CH TXT >/dev/null 2>&1 && return 0
+    kill -0 "$PDNS_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "FAIL: pdns_server did not start:"; tail -30 "$T/pdns.log"; exit 1
+}
+
+# dig against the test's pdns_server, without recursion, with a short timeout.
+pq() { dig @127.0.0.1 -p "$PDNS_PORT" +norec +time=2 +tries=2 "$@"; }
 
 # call METHOD PATH [TOKEN] [BODY] [curl options...]: sets $CODE and the body file $OUT
 # (headers in $HDR). The path is sent as is (--path-as-is).
