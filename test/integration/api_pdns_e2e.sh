@@ -16,7 +16,8 @@ TOK=$(ctl token create --name e2e \
 
 # scaidns-api on a free loopback port
 API_PORT=$(free_port)
-"$BIN/scaidns-api" --config "$T/scaidns.conf" --api-listen="127.0.0.1:$API_PORT" 2>>"$T/api.log" &
+"$BIN/scaidns-api" --config "$T/scaidns.conf" --api-listen="127.0.0.1:$API_PORT" --log-level=info \
+  2>>"$T/api.log" &
 PIDS+=($!)
 URL=http://127.0.0.1:$API_PORT
 for _ in $(seq 100); do curl -s -o /dev/null "$URL/healthz" && break; sleep 0.05; done
