@@ -153,6 +153,7 @@ check "last pass within the clock offset" test "$(metric scaidns_scheduler_last_
 # The backend stopped: the scrape still answers, and says so.
 kill "$BACKEND_PID"
 wait "$BACKEND_PID" 2>/dev/null || true
+check "no sanitizer report in the backend log" bash -c "! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error' '$BACKEND_LOG'"
 scrape
 check "scaidns_backend_up 0 without the backend" test "$(metric scaidns_backend_up)" = 0
 check "no backend counters without the backend" bash -c "! grep -q '^scaidns_backend_requests_total' '$T/scrape'"
