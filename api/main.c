@@ -14,6 +14,7 @@
 #include "api_pool.h"
 #include "api_metrics.h"
 #include "api_scheduler.h"
+#include "api_served.h"
 #include "api_server.h"
 #include "api_webhook.h"
 #include "perm.h"
@@ -87,6 +88,10 @@ int main(int argc, char **argv)
     /* SQLite's memory statistics take one process-wide mutex on every allocation, which
      * worker threads then fight over; the API never reads them. Before any other call. */
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    if (api_served_check_config(&srv.cfg, &e) < 0) {
+        api_log_msg(API_LOG_ERROR, "%s", e.msg);
+        return 2;
+    }
     if (sd_seal_load_public(srv.cfg.seal_key, &srv.seal, &e) < 0) {
         api_log_msg(API_LOG_ERROR, "%s", e.msg);
         return 1;

@@ -44,6 +44,8 @@ static const keydef KEYS[] = {
     S("pdns-control-socket", pdns_control_socket),
     S("pdns-address", pdns_address),
     S("parent-servers", parent_servers),
+    S("auth-servers", auth_servers),
+    S("served-check", served_check),
     S("soa-edit", soa_edit),
     S("default-ns", default_ns),
     S("default-soa-mail", default_soa_mail),
@@ -88,6 +90,7 @@ void sd_config_defaults(sd_config *c)
     snprintf(c->pdns_control_socket, sizeof c->pdns_control_socket,
              "/var/run/pdns/pdns.controlsocket");
     snprintf(c->pdns_address, sizeof c->pdns_address, "127.0.0.1:53");
+    snprintf(c->served_check, sizeof c->served_check, "auto");
     snprintf(c->default_ns, sizeof c->default_ns, "ns1.example.net.,ns2.example.net.");
     snprintf(c->default_soa_mail, sizeof c->default_soa_mail, "hostmaster.example.net.");
     snprintf(c->log_level, sizeof c->log_level, "info");

@@ -21,6 +21,8 @@ typedef struct sd_config {
     char pdns_control_socket[4096]; /* pdns-control-socket: pdns.controlsocket path */
     char pdns_address[256];         /* pdns-address: host:port where PowerDNS answers DNS */
     char parent_servers[1024];      /* parent-servers: host:port,... asked for the zone's DS */
+    char auth_servers[1024];        /* auth-servers: host[:port],... serving every zone ("" = NS) */
+    char served_check[8];           /* served-check: auto, yes or no (before every step) */
     char soa_edit[32];              /* soa-edit: SOA-EDIT metadata served for zones ("" = none) */
     char default_ns[1024];          /* default-ns: NS names for new zones, comma separated */
     char default_soa_mail[256];     /* default-soa-mail: SOA RNAME for new zones */
