@@ -33,6 +33,10 @@ void api_metrics_request(api_metrics *m, long route, int status);
  * nothing was due). */
 void api_metrics_sched_pass(api_metrics *m, int64_t now, int steps, int failures, int64_t next_at);
 
+/* Records how many zones the last scheduler pass held because their servers did not serve
+ * what the keystore says (the served-data check). */
+void api_metrics_sched_held(api_metrics *m, int held);
+
 /* Writes the counters in Prometheus text format 0.0.4 (HELP, TYPE, samples) to f, labelling
  * requests with the method and pattern of the n routes of table. Returns 0, or -1 when a
  * write failed. */

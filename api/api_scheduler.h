@@ -22,11 +22,14 @@ typedef struct api_sched_pass {
     int steps;        /* steps taken */
     int failures;     /* zones whose step failed (logged, retried next pass) */
     int purge_errors; /* PowerDNS purges that failed (logged) */
+    int held;         /* zones whose steps the served-data check held */
     int64_t next_at;  /* earliest next step over all zones (0: none) */
 } api_sched_pass;
 
-/* Runs every step due at now, over all zones, on db; purges each changed zone through the
- * control socket in cfg (when set). Used by the thread and by tests with a virtual now. */
+/* Runs every step due at now, over all zones, on db, each zone's only once its servers agree
+ * with the keystore when cfg turns the served-data check on (api_served_gate); purges each
+ * changed zone through the control socket in cfg (when set). Used by the thread and by tests
+ * with a virtual now. */
 int api_scheduler_pass(sqlite3 *db, const sd_config *cfg, const sd_seal_keys *seal,
                        const sd_policy *defaults, int64_t now, api_sched_pass *out, sd_err *e);
 

@@ -1,9 +1,11 @@
 /* scheduler.c - the thread that carries out due rollover steps.
  *
- * One pass: find the zones with a due step (one indexed query), run each zone's steps (each
- * its own transaction with its audit row, see engine.h), purge the zone in PowerDNS so that the
- * change is served at once, then sleep until the earliest next step or scheduler-interval,
- * whichever comes first. A wake (after an API change) or stop cuts the sleep short. */
+ * One pass: find the zones with a due step (one indexed query), check that their servers serve
+ * what the keystore says (api_served.h, when the served-data check is on: a zone that fails is
+ * held), run each zone's steps (each its own transaction with its audit row, see engine.h),
+ * purge the zone in PowerDNS so that the change is served at once, then sleep until the
+ * earliest next step or scheduler-interval, whichever comes first (a held zone is asked again
+ * after at most HELD_RECHECK_S). A wake (after an API change) or stop cuts the sleep short. */
 #include "api_scheduler.h"
 
 #include <pthread.h>
@@ -16,11 +18,13 @@
 #include "api_metrics.h"
 #include "api_parent.h"
 #include "api_pdns.h"
+#include "api_served.h"
 #include "api_webhook.h"
 #include "db.h"
 #include "engine.h"
 
 #define PURGE_TIMEOUT_MS 2000
+#define HELD_RECHECK_S 5 /* longest wait before the servers of a held zone are asked again */
 
 struct api_scheduler {
     const sd_config *cfg;
@@ -46,7 +50,8 @@ typedef struct pass_ctx {
     api_sched_pass *out;
 } pass_ctx;
 
-/* Runs one zone's due steps and purges it when something changed. */
+/* Runs one zone's due steps (once its servers serve what the keystore says, when the
+ * served-data check is on) and purges it when something changed. */
 static int run_zone(const sd_zone *z, void *arg)
 {
     pass_ctx *pc = arg;
@@ -54,6 +59,18 @@ static int run_zone(const sd_zone *z, void *arg)
     int steps = 0;
     int64_t next = 0;
     pc->out->zones++;
+    if (api_served_on(pc->cfg)) {
+        int go = api_served_gate(pc->ctx.db, pc->cfg, pc->ctx.defaults, z, pc->ctx.now, &e);
+        if (go < 0) {
+            pc->out->failures++;
+            api_log_msg(API_LOG_ERROR, "scheduler: %s: served-data check failed: %s", z->name,
+                        e.msg);
+        }
+        if (go <= 0) {
+            pc->out->held++;
+            return 0;
+        }
+    }
     if (sd_engine_run_zone(&pc->ctx, z, &steps, &next, &e) < 0) {
         pc->out->failures++;
         api_log_msg(API_LOG_ERROR, "scheduler: %s: step failed: %s", z->name, e.msg);
@@ -73,6 +90,30 @@ static int run_zone(const sd_zone *z, void *arg)
     return 0;
 }
 
+/* The zones a pass found due. */
+typedef struct zone_list {
+    sd_zone *z;
+    size_t n, cap;
+} zone_list;
+
+/* sd_engine_due_zones callback: appends z to the zone_list arg (stops when out of memory). */
+static int collect(const sd_zone *z, void *arg)
+{
+    zone_list *l = arg;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 16;
+        sd_zone *grown = realloc(l->z, cap * sizeof *grown);
+        if (!grown) {
+            api_log_msg(API_LOG_ERROR, "scheduler: out of memory listing due zones");
+            return 1;
+        }
+        l->z = grown;
+        l->cap = cap;
+    }
+    l->z[l->n++] = *z;
+    return 0;
+}
+
 int api_scheduler_pass(sqlite3 *db, const sd_config *cfg, const sd_seal_keys *seal,
                        const sd_policy *defaults, int64_t now, api_sched_pass *out, sd_err *e)
 {
@@ -83,7 +124,13 @@ int api_scheduler_pass(sqlite3 *db, const sd_config *cfg, const sd_seal_keys *se
     /* The parent's answers first: they may confirm a DS or hold an old KSK's removal. */
     if (api_parent_pass(db, cfg, seal, defaults, now, &parent_changes, e) < 0)
         api_log_msg(API_LOG_WARNING, "scheduler: parent check failed: %s", e->msg);
-    int rc = sd_engine_due_zones(db, now, run_zone, &pc, e);
+    /* The due zones are listed first, so that no read statement stays open while servers are
+     * asked and steps are taken. */
+    zone_list due = {NULL, 0, 0};
+    int rc = sd_engine_due_zones(db, now, collect, &due, e);
+    for (size_t i = 0; i < due.n; i++)
+        run_zone(&due.z[i], &pc);
+    free(due.z);
     api_webhook_from_audit(db, cfg, mark); /* the steps taken (or held) -> notifications */
     if (rc < 0)
         return -e->code;
@@ -106,7 +153,13 @@ static void *loop(void *arg)
             api_log_msg(API_LOG_ERROR, "scheduler: pass failed: %s", e.msg);
         else if (pass.next_at && pass.next_at < sleep_until)
             sleep_until = pass.next_at > now ? pass.next_at : now + 1;
+        /* Held zones stay due: ask their servers again a little later, not at once. */
+        if (pass.held && sleep_until < now + HELD_RECHECK_S)
+            sleep_until =
+                now + (s->cfg->scheduler_interval < HELD_RECHECK_S ? s->cfg->scheduler_interval
+                                                                   : HELD_RECHECK_S);
         api_metrics_sched_pass(s->metrics, now, pass.steps, pass.failures, pass.next_at);
+        api_metrics_sched_held(s->metrics, pass.held);
         pthread_mutex_lock(&s->mu);
         while (!s->stop && !s->woken && api_scheduler_now(s->cfg) < sleep_until) {
             struct timespec ts;
