@@ -33,7 +33,10 @@ int api_parent_any_ds(json_t *evidence);
  * confirm-ds-published would, actor "scheduler") once every parent server shows its DS; a KSK
  * on its way out is kept while any parent server still shows its DS (its removal postponed by
  * the DS TTL answered + the parent propagation delay + safety). Each decision is audited with
- * the answers as evidence. *changed counts zones whose keys changed. */
+ * the answers as evidence; a KSK whose DS is still missing once ds_publish_after + the parent
+ * propagation delay has passed gets a "parent-ds-wait" row (outcome "waiting": the rollover is
+ * held, the webhook says rollover_held), one per change of the parent's answers. *changed counts
+ * zones whose keys changed. */
 int api_parent_pass(sqlite3 *db, const sd_config *cfg, const sd_seal_keys *seal,
                     const sd_policy *defaults, int64_t now, int *changed, sd_err *e);
 

@@ -61,7 +61,9 @@ void api_notify(const api_req *rq, const sd_zone *z, const char *event);
 int64_t api_webhook_audit_mark(sqlite3 *db);
 
 /* Queues one event per audit row written by actor 'scheduler' after the row mark:
- * "rollover_held" for outcome 'postponed', "step_completed" otherwise, each with the row's
+ * "rollover_held" for outcome 'postponed' or 'waiting' (a step postponed, the served-data check
+ * or the parent's DS holding a rollover), none for the other served-check rows (evidence),
+ * "step_completed" otherwise, each with the row's
  * "action", "outcome", "audit_id" and "detail"; a KSK rollover the scheduler started also
  * queues "ds_to_publish", a DS it confirmed "ds_to_remove" (when a KSK now leaves). Does
  * nothing when cfg's webhook-url is empty;

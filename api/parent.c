@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api_evidence.h"
 #include "api_log.h"
 #include "api_pdns.h"
 #include "audit.h"
@@ -120,29 +121,37 @@ int api_parent_any_ds(json_t *evidence)
 
 /* One KSK the parent check looks at. */
 typedef struct pkey {
-    int64_t id, zone_id, remove_at;
+    int64_t id, zone_id, remove_at, ds_publish_at;
     int flags, algorithm, key_tag;
     char zone[SD_NAME_MAX];
     char public_key[1024];
 } pkey;
 
-/* Writes an audit row with the parent's answers, in its own transaction. */
-static void audit_evidence(sqlite3 *db, int64_t now, const char *zone, const char *action,
-                           const char *outcome, json_t *detail)
+/* A KSK whose DS should be at the parent by now (ds_publish_after + the parent's propagation
+ * delay) but is not at every parent server: the rollover (or go-live) is held. Writes one
+ * "parent-ds-wait" row (outcome "waiting", the webhook's rollover_held) per change of the
+ * parent's answers. */
+static void tell_waiting(sqlite3 *db, const sd_policy *p, int64_t now, const pkey *k, json_t *ev,
+                         int showing)
 {
+    if (now < k->ds_publish_at + p->parent_propagation_delay)
+        return;
+    json_t *detail =
+        json_pack("{s:i, s:s, s:i, s:O}", "key_tag", k->key_tag, "reason",
+                  "the DS of this KSK is not at every parent server: publish it at the "
+                  "registrar; the rollover waits (and the old KSK stays) until it is there",
+                  "servers_showing", showing, "parent", ev);
     sd_err e;
-    char *text = json_dumps(detail, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (sd_db_begin(db, &e) == 0) {
-        if (sd_audit(db, now, "scheduler", zone, action, outcome, text, &e) == 0)
-            sd_db_commit(db, &e);
-        else
-            sd_db_rollback(db);
-    }
-    free(text);
+    if (!api_evidence_same(db, k->zone, "parent-ds-wait", "waiting", detail) &&
+        api_evidence_write(db, now, k->zone, "parent-ds-wait", "waiting", detail, &e) < 0)
+        api_log_msg(API_LOG_WARNING, "parent check: %s: %s", k->zone, e.msg);
+    json_decref(detail);
 }
 
-/* A waiting KSK: confirm its DS once every parent server shows it. Returns 1 if confirmed. */
-static int check_waiting(sqlite3 *db, const sd_config *cfg, const sd_ctx *ctx, const pkey *k)
+/* A waiting KSK: confirm its DS once every parent server shows it; while not, tell_waiting.
+ * Returns 1 if confirmed. */
+static int check_waiting(sqlite3 *db, const sd_config *cfg, const sd_ctx *ctx, const sd_policy *p,
+                         const pkey *k)
 {
     json_t *ev;
     int answered;
@@ -170,7 +179,8 @@ static int check_waiting(sqlite3 *db, const sd_config *cfg, const sd_ctx *ctx, c
             }
             json_decref(ds_json);
             json_t *detail = json_pack("{s:i, s:O}", "key_tag", k->key_tag, "parent", ev);
-            audit_evidence(db, ctx->now, k->zone, "parent-ds-seen", "ok", detail);
+            if (api_evidence_write(db, ctx->now, k->zone, "parent-ds-seen", "ok", detail, &e) < 0)
+                api_log_msg(API_LOG_WARNING, "parent check: %s: %s", k->zone, e.msg);
             json_decref(detail);
             if (sd_dnssec_confirm_ds(ctx, &z, list, n, &e) == 0)
                 confirmed = 1;
@@ -178,6 +188,8 @@ static int check_waiting(sqlite3 *db, const sd_config *cfg, const sd_ctx *ctx, c
                 api_log_msg(API_LOG_ERROR, "parent check: %s: confirm failed: %s", k->zone, e.msg);
         }
     }
+    if (!confirmed)
+        tell_waiting(db, p, ctx->now, k, ev, showing);
     json_decref(ev);
     return confirmed;
 }
@@ -323,7 +335,8 @@ int api_parent_pass(sqlite3 *db, const sd_config *cfg, const sd_seal_keys *seal,
      * removal is near (within a scheduler interval). */
     if (sd_db_prepare(db,
                       "SELECT k.id, k.zone_id, coalesce(k.remove_at, 0), k.flags, k.algorithm, "
-                      "k.key_tag, z.name, k.public_key FROM keys k JOIN zones z ON z.id = "
+                      "k.key_tag, z.name, k.public_key, coalesce(k.ds_publish_at, 0) "
+                      "FROM keys k JOIN zones z ON z.id = "
                       "k.zone_id WHERE k.role = 'KSK' AND k.state = 'active' AND ("
                       "(k.ds_seen_at IS NULL AND k.remove_at IS NULL AND k.ds_publish_at <= ?1) "
                       "OR (k.remove_at IS NOT NULL AND k.remove_at <= ?1 + ?2)) ORDER BY k.id",
@@ -344,20 +357,20 @@ int api_parent_pass(sqlite3 *db, const sd_config *cfg, const sd_seal_keys *seal,
         snprintf(k->zone, sizeof k->zone, "%s", (const char *)sqlite3_column_text(st, 6));
         snprintf(k->public_key, sizeof k->public_key, "%s",
                  (const char *)sqlite3_column_text(st, 7));
+        k->ds_publish_at = sqlite3_column_int64(st, 8);
     }
     sqlite3_finalize(st);
     sd_ctx ctx = {db, seal, defaults, "scheduler", now};
     if (check_insecure(db, cfg, defaults, now, e) < 0)
         return -e->code;
     for (size_t i = 0; i < n; i++) {
-        if (!keys[i].remove_at) {
-            *changed += check_waiting(db, cfg, &ctx, &keys[i]);
-            continue;
-        }
         sd_policy p;
         if (sd_policy_load(db, keys[i].zone_id, defaults, &p, e) < 0)
             return -e->code;
-        *changed += check_leaving(db, cfg, &p, now, &keys[i]);
+        if (!keys[i].remove_at)
+            *changed += check_waiting(db, cfg, &ctx, &p, &keys[i]);
+        else
+            *changed += check_leaving(db, cfg, &p, now, &keys[i]);
     }
     return 0;
 }

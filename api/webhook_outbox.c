@@ -184,21 +184,34 @@ int64_t api_webhook_audit_mark(sqlite3 *db)
     return id;
 }
 
-/* Queues the event of one scheduler audit row (id, at, zone, action, outcome, detail). */
+/* Queues the event of one scheduler audit row (id, at, zone, action, outcome, detail).
+ * Returns 1 when queued, 0 when the row is no event, -code on error. */
 static int audit_event(sqlite3 *db, sqlite3_stmt *row, sd_err *e)
 {
     const char *zone = (const char *)sqlite3_column_text(row, 2);
     const char *action = (const char *)sqlite3_column_text(row, 3);
     const char *outcome = (const char *)sqlite3_column_text(row, 4);
     const char *text = (const char *)sqlite3_column_text(row, 5);
-    int held = strcmp(outcome, "postponed") == 0;
+    int held = strcmp(outcome, "postponed") == 0 || strcmp(outcome, "waiting") == 0;
+    /* A served-data check that passed (or is settling) is evidence, not an event. */
+    if (strcmp(action, "served-check") == 0 && !held)
+        return 0;
     json_t *detail = text ? json_loads(text, 0, NULL) : NULL;
     json_t *fields = json_pack("{s:s, s:s, s:I, s:o}", "action", action, "outcome", outcome,
                                "audit_id", (json_int_t)sqlite3_column_int64(row, 0), "detail",
                                detail ? detail : json_null());
     char msg[256];
-    if (snprintf(msg, sizeof msg, held ? "rollover held: step %s postponed" : "step %s taken",
-                 action) >= (int)sizeof msg)
+    if (strcmp(action, "served-check") == 0)
+        snprintf(msg, sizeof msg,
+                 "rollover held: not every authoritative server serves what "
+                 "the keystore says (see detail.servers)");
+    else if (strcmp(action, "parent-ds-wait") == 0)
+        snprintf(msg, sizeof msg,
+                 "rollover held: the parent does not show the DS of KSK %lld "
+                 "yet; publish it at the registrar",
+                 (long long)json_integer_value(json_object_get(detail, "key_tag")));
+    else if (snprintf(msg, sizeof msg, held ? "rollover held: step %s postponed" : "step %s taken",
+                      action) >= (int)sizeof msg)
         msg[sizeof msg - 1] = '\0';
     int64_t at = sqlite3_column_int64(row, 1);
     int rc = api_webhook_enqueue(db, at, held ? "rollover_held" : "step_completed", zone, msg,
@@ -219,7 +232,7 @@ static int audit_event(sqlite3 *db, sqlite3_stmt *row, sd_err *e)
             rc = api_webhook_enqueue(db, at, tell, zone, message, more, NULL, e);
         json_decref(more);
     }
-    return rc;
+    return rc < 0 ? rc : 1;
 }
 
 int api_webhook_from_audit(sqlite3 *db, const sd_config *cfg, int64_t mark)
@@ -238,10 +251,11 @@ int api_webhook_from_audit(sqlite3 *db, const sd_config *cfg, int64_t mark)
     }
     sqlite3_bind_int64(st, 1, mark);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (audit_event(db, st, &e) < 0)
+        int r = audit_event(db, st, &e);
+        if (r < 0)
             api_log_msg(API_LOG_ERROR, "webhook: cannot queue a scheduler event: %s", e.msg);
         else
-            n++;
+            n += r;
     }
     if (rc != SQLITE_DONE)
         api_log_msg(API_LOG_ERROR, "webhook: reading the scheduler's audit rows failed: %s",
