@@ -11,6 +11,7 @@
 #include "api_changed.h"
 #include "api_parent.h"
 #include "api_pdns.h"
+#include "api_served.h"
 #include "api_webhook.h"
 #include "engine.h"
 #include "policy_json.h"
@@ -422,9 +423,11 @@ void api_h_dnssec_confirm_ds(api_req *rq, api_resp *rs)
 }
 
 /* Adds to state what PowerDNS serves for z: "served_key_tags" (null when PowerDNS could not be
- * asked), "in_sync" (it serves exactly the keys the keystore publishes), "unknown_served_keys"
- * (tags it serves that the keystore does not have: another backend's keys) and, on failure,
- * "powerdns_error". */
+ * asked), "in_sync" (it serves exactly the keys the keystore publishes and, when the served-data
+ * check is on, every authoritative server agrees), "unknown_served_keys" (tags it serves that
+ * the keystore does not have: another backend's keys), with the served-data check on "servers"
+ * (each server's answers, api_served_compare) and, on failure, "powerdns_error" or
+ * "servers_error". */
 static void add_served(const api_req *rq, const sd_zone *z, json_t *state)
 {
     uint16_t tags[64];
@@ -458,9 +461,24 @@ static void add_served(const api_req *rq, const sd_zone *z, json_t *state)
         json_decref(served);
         json_object_set_new(state, "powerdns_error", json_string(e.msg));
     }
+    json_decref(expected);
+    /* With the served-data check on, every authoritative server counts too: one the API
+     * cannot purge may still serve an old key set. */
+    json_t *ev;
+    int agree;
+    if (api_served_on(&rq->srv->cfg)) {
+        if (api_served_check(rq->db, &rq->srv->cfg, z, &ev, &agree, &e) == 0) {
+            json_object_set(state, "servers", json_object_get(ev, "servers"));
+            json_decref(ev);
+        } else {
+            agree = 0;
+            json_object_set_new(state, "servers", json_null());
+            json_object_set_new(state, "servers_error", json_string(e.msg));
+        }
+        in_sync &= agree;
+    }
     json_object_set_new(state, "in_sync", json_boolean(in_sync));
     json_object_set_new(state, "unknown_served_keys", unknown);
-    json_decref(expected);
 }
 
 /* POST .../dnssec/sync: purges the zone in PowerDNS's caches, asks PowerDNS over DNS which
