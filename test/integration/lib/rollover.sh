@@ -36,13 +36,23 @@ api_kill() {
 #   --propagation N       the policy's propagation delay (default 2 s)
 #   --child-timers "R T"  SOA refresh and retry of the child (default "3600 600")
 #   --notify ADDR:PORT    PowerDNS is the child's primary and NOTIFYs a secondary there
+#   --second-pdns         a second pdns_server on $PORT2 in front of the same backend, its
+#                         key cache an hour long and out of the API's reach (it knows only the
+#                         first one's control socket); auth-servers lists both, so the
+#                         served-data check asks both (pdns2_purge, q2 below)
+#   --conf KEY=VALUE      one more line of scaidns.conf
 rollover_world() {
   PORT=$(free_port)
   APORT=$(free_port)
+  PORT2=
   local extra=() pdns_extra=() propagation=2 timers="3600 600" notify=""
   while [ $# -gt 0 ]; do
     case $1 in
-      --parent-check) extra=("parent-servers=127.0.0.1:$PORT") ;;
+      --parent-check) extra+=("parent-servers=127.0.0.1:$PORT") ;;
+      --second-pdns)
+        PORT2=$(free_port)
+        extra+=("auth-servers=127.0.0.1:$PORT,127.0.0.1:$PORT2") ;;
+      --conf) extra+=("$2"); shift ;;
       --propagation) propagation=$2; shift ;;
       --child-timers) timers=$2; shift ;;
       --notify) notify=$2; shift ;;
@@ -87,7 +97,38 @@ Z
   pdns_conf "$PORT" cache-ttl=1 query-cache-ttl=1 negquery-cache-ttl=1 dnssec-key-cache-ttl=1 \
     zone-metadata-cache-ttl=1 "${pdns_extra[@]}"
   pdns_start
+  [ -z "$PORT2" ] || pdns2_start
   api_restart
+}
+
+# Starts the second pdns_server: the first one's configuration on $PORT2 with its own socket
+# dir and an hour of DNSSEC key and metadata caches (its other caches expire with the TTLs, so
+# that only its DNSKEY set lags behind).
+pdns2_start() {
+  mkdir -p "$T/pdns2" "$T/pdns2-run"
+  { cat "$T/pdns/pdns.conf"
+    echo "local-port=$PORT2"
+    echo "socket-dir=$T/pdns2-run"
+    echo "dnssec-key-cache-ttl=3600"
+    echo "zone-metadata-cache-ttl=3600"
+  } >"$T/pdns2/pdns.conf"
+  pdns_server --config-dir="$T/pdns2" >>"$T/pdns2.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 150); do
+    dig @127.0.0.1 -p "$PORT2" +time=1 +tries=1 +short version.bind CH TXT >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "FAIL: the second pdns_server did not start"; tail -30 "$T/pdns2.log"; exit 1
+}
+
+# What an operator of the second server does: purges the child in its caches.
+pdns2_purge() {
+  pdns_control --socket-dir="$T/pdns2-run" purge 'child.sdtest$' >/dev/null
+}
+
+# dig against the second pdns_server.
+q2() {
+  dig @127.0.0.1 -p "$PORT2" +norec +time=2 +tries=2 "$@"
 }
 
 # rollover_setup [OPTIONS]: rollover_world, and unbound with both zones on PowerDNS.
