@@ -8,7 +8,8 @@
  *    where another backend may hold keys);
  *  - SOA serial: the keystore's apex SOA serial; not checked when soa-edit is set (PowerDNS then
  *    serves a serial of its own) or in a keys-only zone (the SOA lives elsewhere);
- *  - CDS: the set api_served_expected_cds gives; not checked while it gives none.
+ *  - CDS: the keystore's CDS records (api_served_expected_cds, compared as text, any case); not
+ *    checked in a keys-only zone.
  * The servers are auth-servers (host[:port], port 53 by default) or, when that is empty, the
  * addresses of the zone's NS names (api_served_servers).
  *
@@ -47,15 +48,17 @@ int api_served_parse_server(const char *s, char *out, size_t len, sd_err *e);
 int api_served_servers(sqlite3 *db, const sd_config *cfg, const sd_zone *z, json_t **servers,
                        json_t **unresolved, sd_err *e);
 
-/* Hook: the CDS RRset the keystore expects PowerDNS to serve for z, as an array of
- * "tag alg type HEX" strings (new reference), or NULL when CDS is not checked (the keystore
- * has no such function yet; see served_expect.c). */
-json_t *api_served_expected_cds(sqlite3 *db, const sd_zone *z);
+/* The CDS RRset the keystore says PowerDNS serves for z now (sd_cds_records under the zone's
+ * policy: the KSKs the parent should trust, the DELETE record while going insecure, none with
+ * policy cds off), as an array of "tag alg type HEX" strings (new reference); NULL when the CDS
+ * is not checked: a keys-only zone (PowerDNS makes its own) or a keystore error. */
+json_t *api_served_expected_cds(sqlite3 *db, const sd_config *cfg, const sd_zone *z);
 
 /* What every server should serve for z now, read in one read transaction: *expected (new
  * reference) is {"dnskey": [key tags], "soa_serial": N|null, "cds": [...]|null, "unchecked":
- * {what: why}}, *keys (new reference) an array of {"key_tag", "rdata" (hex), "published"} for
- * every key of z the keystore has had (removed ones too), used by api_served_compare. */
+ * {what: why}} (cds null when not checked), *keys (new reference) an array of {"key_tag", "rdata"
+ * (hex), "published"} for every key of z the keystore has had (removed ones too), used by
+ * api_served_compare. */
 int api_served_expected(sqlite3 *db, const sd_config *cfg, const sd_zone *z, json_t **expected,
                         json_t **keys, sd_err *e);
 

@@ -5,18 +5,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cds.h"
 #include "db.h"
 #include "key.h"
 
-json_t *api_served_expected_cds(sqlite3 *db, const sd_zone *z)
+/* sd_cds_records callback: appends the content of each CDS record to the array arg. */
+static int add_cds(const char *type, const char *content, void *arg)
 {
-    /* HOOK: the keystore does not say yet which CDS set PowerDNS serves for a zone (the
-     * CDS/CDNSKEY work adds sd_cds_expected in keystore/cds.c). Until it exists the CDS is
-     * shown in the evidence but not checked. Once it does, return its set here as an array of
-     * "tag alg type HEX" strings (upper-case hex), an empty array when no CDS should be served. */
-    (void)db;
-    (void)z;
-    return NULL;
+    if (strcmp(type, "CDS") == 0)
+        json_array_append_new(arg, json_string(content));
+    return 0;
+}
+
+json_t *api_served_expected_cds(sqlite3 *db, const sd_config *cfg, const sd_zone *z)
+{
+    /* A keys-only zone gets PowerDNS's own CDS (PUBLISH-CDS: every active KSK), not the
+     * keystore's records: not checked. */
+    if (z->keys_only)
+        return NULL;
+    sd_policy defaults, p;
+    sd_err e;
+    sd_policy_from_config(cfg, &defaults);
+    json_t *cds = json_array();
+    if (sd_policy_load(db, z->id, &defaults, &p, &e) < 0 ||
+        sd_cds_records(db, z->id, z->name, &p, add_cds, cds, &e) < 0) {
+        json_decref(cds);
+        return NULL;
+    }
+    return cds;
 }
 
 /* Lower-case hex of len bytes (a new string). */
@@ -94,7 +110,7 @@ int api_served_expected(sqlite3 *db, const sd_config *cfg, const sd_zone *z, jso
     json_t *k = json_array(), *tags = json_array(), *unchecked = json_object();
     int rc = read_keys(db, z, k, tags, e);
     int64_t serial = rc == 0 ? keystore_serial(db, z) : -1;
-    json_t *cds = rc == 0 ? api_served_expected_cds(db, z) : NULL;
+    json_t *cds = rc == 0 ? api_served_expected_cds(db, cfg, z) : NULL;
     sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     if (rc < 0) {
         json_decref(k);
@@ -118,7 +134,9 @@ int api_served_expected(sqlite3 *db, const sd_config *cfg, const sd_zone *z, jso
     }
     if (!cds)
         json_object_set_new(unchecked, "cds",
-                            json_string("the keystore does not say yet which CDS to expect"));
+                            json_string(z->keys_only ? "keys-only zone: PowerDNS makes its own CDS"
+                                                     : "the keystore cannot say which CDS to "
+                                                       "expect"));
     *expected = json_pack("{s:o, s:o, s:o, s:o}", "dnskey", tags, "soa_serial",
                           serial >= 0 ? json_integer(serial) : json_null(), "cds",
                           cds ? cds : json_null(), "unchecked", unchecked);

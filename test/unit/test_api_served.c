@@ -130,8 +130,9 @@ static void test_expected_and_compare(void **state)
     th_assert_ok(api_served_expected(t->db, &t->cfg, &z, &expected, &keys, &e), e);
     assert_int_equal(json_array_size(json_object_get(expected, "dnskey")), 2);
     assert_true(json_integer_value(json_object_get(expected, "soa_serial")) > 0);
-    assert_true(json_is_null(json_object_get(expected, "cds"))); /* the hook: not checked */
-    assert_non_null(json_object_get(json_object_get(expected, "unchecked"), "cds"));
+    /* The KSK is not ready for the parent yet: no CDS expected, and that is checked. */
+    assert_member(expected, "cds", "[]");
+    assert_null(json_object_get(json_object_get(expected, "unchecked"), "cds"));
 
     /* Exactly what the keystore says: agrees. */
     json_t *ans = answer_like(expected, keys), *o = api_served_compare(ans, expected, keys, 0);
@@ -168,6 +169,14 @@ static void test_expected_and_compare(void **state)
     assert_member(o, "stale", "[4242]");
     json_decref(o);
 
+    /* A CDS the keystore does not expect (e.g. a stale server's old KSK). */
+    json_t *cds = json_object_get(ans, "cds");
+    json_array_append_new(cds, json_string("4242 13 2 AB12"));
+    o = api_served_compare(ans, expected, keys2, 0);
+    assert_member(o, "differs", "[\"dnskey\",\"cds\"]");
+    json_decref(o);
+    json_array_clear(cds);
+
     /* A key the keystore never had: a difference, except in a keys-only zone. */
     o = api_served_compare(ans, expected, keys, 0);
     assert_member(o, "unknown", "[4242]");
@@ -185,6 +194,12 @@ static void test_expected_and_compare(void **state)
     assert_member(o, "error", "\"timeout\"");
     json_decref(o);
     json_decref(err);
+
+    /* A keys-only zone: PowerDNS makes its own CDS, not checked. */
+    sd_zone ko = z;
+    ko.keys_only = 1;
+    json_t *cds_ko = api_served_expected_cds(t->db, &t->cfg, &ko);
+    assert_null(cds_ko);
 
     /* soa-edit: the serial is not checked (PowerDNS serves its own). */
     json_decref(expected);
