@@ -81,17 +81,18 @@ act=$(db "SELECT at FROM audit WHERE zone = 'child.sdtest.' AND action = 'zsk-ac
 [ -n "$after" ] && [ "$after" -ge $((purged + 5)) ] && [ "$act" -ge "$after" ] ||
   { echo "FAIL: settling until '$after', activated at '$act', purged at $purged"; exit 1; }
 ok "after the purge: settling until $after (publish/retire wait), activated at $act"
-db "SELECT action || ' ' || outcome || ' ' || coalesce(json_extract(detail, '\$.agree'), '') FROM audit WHERE zone = 'child.sdtest.' AND action IN ('served-check', 'zsk-activate') AND id <= (SELECT id FROM audit WHERE action = 'zsk-activate') ORDER BY id" >"$T/seq.txt"
+db "SELECT action || ' ' || outcome || ' ' || coalesce(json_extract(detail, '\$.agree'), '') FROM audit WHERE zone = 'child.sdtest.' AND action IN ('served-check', 'zsk-activate') AND id > (SELECT id FROM audit WHERE action = 'dnssec-rotate-zsk') AND id <= (SELECT id FROM audit WHERE action = 'zsk-activate') ORDER BY id" >"$T/seq.txt"
 seq=$(tr '\n' '|' <"$T/seq.txt")
 [[ $seq =~ ^(served-check\ waiting\ 0\|)+served-check\ settling\ 1\|served-check\ ok\ 1\|zsk-activate\ ok\ \|$ ]] ||
-  { echo "FAIL: the rows up to the step: $seq"; exit 1; }
+  { echo "FAIL: the rows from rotate-zsk to the step: $seq"; exit 1; }
 api GET "$C/events?limit=50" >"$T/events.json"
 jq -e '.events as $e | ($e | map(.action) | index("zsk-activate")) as $i |
   $e[$i + 1].action == "served-check" and $e[$i + 1].outcome == "ok" and
+  ($e[$i + 1].detail.expected.cds | type == "array" and length == 1) and
   ($e[$i + 1].detail.servers | length == 2 and all(.[]; .agrees and (.dnskey | length == 3)))' \
   "$T/events.json" >/dev/null ||
   { echo "FAIL: the step's evidence is not the row before it:"; jq -c '.events[0:4]' "$T/events.json"; exit 1; }
-ok "the step's evidence (both servers agreeing) is the row just before it"
+ok "the step's evidence (both servers agreeing on DNSKEY, SOA serial and CDS) is the row just before it"
 
 # 4. The old ZSK leaves; the second server keeps it in its cache. sync names it.
 wait_for 30 "$TWO_KEYS_ACTIVE"
