@@ -6,6 +6,12 @@
 
 #include "db.h"
 
+/* How long a request waits for a keystore locked by a writer (only setNotified writes; in WAL
+ * mode reads are not blocked by writers). Well under PowerDNS's 2000 ms remote-backend
+ * timeout: the one thread must answer every connection in time, and PowerDNS 4.7 exits when
+ * a backend call of its communicator thread times out. */
+#define BUSY_TIMEOUT_MS 500
+
 enum {
     Q_ZONES = SB_Q_COUNT, /* internal statements follow the public ones */
     Q_NAMES_TYPES,
@@ -147,6 +153,7 @@ int sb_store_open(const sd_config *cfg, sb_store **out, sd_err *e)
         sd_seal_wipe(&seal);
         return -e->code;
     }
+    sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
     int rc = sb_store_wrap(cfg, db, &seal, out, e);
     sd_seal_wipe(&seal);
     return rc;

@@ -145,7 +145,11 @@ int sd_db_open(const char *path, int flags, sqlite3 **out, sd_err *e)
     /* Refuse a keystore from a newer scaidns before anything writes to it: journal_mode=WAL
      * below would rewrite the header of a file kept in another journal mode. */
     int found = 0;
-    if (!ro && user_version(db, &found, e) == 0 && found > sd_migration_count) {
+    if (!ro && user_version(db, &found, e) < 0) {
+        sqlite3_close(db); /* busy past the timeout (an exclusive lock), or not a database */
+        return -e->code;
+    }
+    if (!ro && found > sd_migration_count) {
         sd_fail(e, SD_EINTERNAL,
                 "%s has schema version %d but this scaidns knows only up to %d: "
                 "use a newer scaidns",

@@ -1,0 +1,110 @@
+# faults.sh - helpers of the fault tests (fault_*.sh): a call to the API that records the
+# status instead of failing, a lock held on the keystore by the sqlite3 shell, and a loop
+# asking PowerDNS directly. Source after pdns.sh and rollover.sh (uses $T, $URL, $TOK, q).
+#
+#   call_api PUT /api/v1/... '{"ttl": 3, ...}'   # $CODE, $SECS; body $T/call.json, headers $T/call.hdr
+#   error_is 503                                 # the last reply is a JSON error with that code
+#   hold_lock 8                                  # sqlite3 holds the write lock for 8 s ($LOCK_PID)
+#   release_lock                                 # waits for it to end
+#   dig_loop_start www.child.sdtest. A / dig_loop_stop   # one line a question in $T/dig.log
+#   db_ok                                        # integrity_check and audit verify pass
+
+# call_api METHOD PATH [BODY]: sets CODE and SECS (the time taken); never fails the test.
+call_api() {
+  local out
+  out=$(curl -s -o "$T/call.json" -D "$T/call.hdr" -w '%{http_code} %{time_total}' --max-time 30 \
+    -X "$1" -H "Authorization: Bearer $TOK" \
+    ${3:+-H 'Content-Type: application/json' --data-binary "$3"} "$URL$2" || echo "000 30")
+  CODE=${out%% *}
+  SECS=${out#* }
+}
+
+# error_is STATUS: the last reply has that status and a JSON body {"error": "...", "code": STATUS}.
+error_is() {
+  [ "$CODE" = "$1" ] &&
+    jq -e --argjson c "$1" '(.error | type == "string" and length > 0) and .code == $c' \
+      "$T/call.json" >/dev/null
+}
+
+# retry_after: the Retry-After header of the last reply (empty when none).
+retry_after() {
+  tr -d '\r' <"$T/call.hdr" | awk -F': ' 'tolower($1) == "retry-after" { print $2 }'
+}
+
+# hold_lock SECONDS [PRAGMA...]: the sqlite3 shell takes the keystore's write lock (BEGIN
+# IMMEDIATE and a write) and holds it for SECONDS; returns once it holds it. LOCK_PID.
+hold_lock() {
+  local secs=$1
+  shift
+  rm -f "$T/lock.held"
+  sqlite3 -cmd '.timeout 10000' "$T/scaidns.db" "$@" "BEGIN IMMEDIATE;" \
+    "UPDATE zones SET kind = kind WHERE id = (SELECT min(id) FROM zones);" \
+    ".shell touch $T/lock.held" ".shell sleep $secs" "COMMIT;" >"$T/lock.out" 2>&1 &
+  LOCK_PID=$!
+  for _ in $(seq 100); do
+    [ -e "$T/lock.held" ] && return 0
+    kill -0 "$LOCK_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "FAIL: sqlite3 did not get the write lock: $(cat "$T/lock.out")"
+  exit 1
+}
+
+release_lock() {
+  wait "$LOCK_PID" 2>/dev/null || true
+}
+
+# dig_loop_start NAME TYPE: asks PowerDNS (DO bit, 1 s timeout) without pause until
+# dig_loop_stop; each line of $T/dig.log: epoch status rrsig-count answer-rdata...
+dig_loop_start() {
+  rm -f "$T/dig.stop"
+  : >"$T/dig.log"
+  (
+    while [ ! -e "$T/dig.stop" ]; do
+      out=$(dig @127.0.0.1 -p "$PORT" +norec +dnssec +time=1 +tries=1 "$1" "$2" 2>&1) || true
+      st=$(sed -n 's/.*status: \([A-Z]*\).*/\1/p' <<<"$out" | head -1)
+      sigs=$(awk -v t="$2" '$4 == "RRSIG" && $5 == t' <<<"$out" | wc -l)
+      rdata=$(awk -v t="$2" '$1 !~ /^;/ && $4 == t { $1 = $2 = $3 = $4 = ""; print }' <<<"$out" |
+        sed 's/^ *//' | sort | tr '\n' ' ')
+      echo "$(date +%s.%N) ${st:-TIMEOUT} $sigs $rdata" >>"$T/dig.log"
+      sleep 0.02
+    done
+  ) &
+  DIG_PID=$!
+  PIDS+=($!)
+}
+
+dig_loop_stop() {
+  touch "$T/dig.stop"
+  wait "$DIG_PID" 2>/dev/null || true
+}
+
+# db_ok: the keystore passes PRAGMA integrity_check and its audit chain verifies.
+db_ok() {
+  [ "$(sqlite3 -cmd '.timeout 5000' "$T/scaidns.db" 'PRAGMA integrity_check')" = ok ] &&
+    ctl audit verify >/dev/null
+}
+
+# backend_ask JSON: sends one request line to scaidns-backend's socket; prints the reply line
+# and, on the next line, the seconds it took (at most 5 s are waited).
+backend_ask() {
+  python3 - "$T/backend.sock" "$1" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(5)
+s.connect(sys.argv[1])
+t = time.monotonic()
+s.sendall(sys.argv[2].encode() + b"\n")
+buf = b""
+try:
+    while not buf.endswith(b"\n"):
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        buf += chunk
+except socket.timeout:
+    pass
+print(buf.decode().strip() or "NO REPLY")
+print("%.3f" % (time.monotonic() - t))
+PY
+}
