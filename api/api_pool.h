@@ -13,7 +13,10 @@ typedef struct api_pool api_pool;
 /* Opens n connections to the keystore at path (migrating it on the first). */
 int api_pool_open(const char *path, size_t n, api_pool **out, sd_err *e);
 
-/* Takes a free connection, waiting until one is given back if all are in use. */
+/* Takes a free connection, waiting until one is given back if all are in use. A connection
+ * whose keystore file was deleted or replaced, or that was opened read-only, is first
+ * swapped for one to the file now at the path when that can be written (a restored or
+ * repaired keystore is taken up without a restart). */
 sqlite3 *api_pool_take(api_pool *p);
 
 /* Gives db (taken from p) back; it must not be inside a transaction. */

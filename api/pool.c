@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "api_log.h"
 #include "db.h"
 
 #define BUSY_WAIT_US 250      /* between two tries of a locked keystore */
@@ -69,6 +70,30 @@ int api_pool_open(const char *path, size_t n, api_pool **out, sd_err *e)
     return 0;
 }
 
+/* db (taken from p), or, when its file was deleted or replaced and a keystore is at the path
+ * again, or it was opened read-only and the file may now be written, a new connection to
+ * the file at the path, which replaces db in the pool (sd_db_reopen_if_stale). One stat(2)
+ * in the common case. A db whose file is gone stays, and sd_db_begin refuses its writes. */
+static sqlite3 *refresh(api_pool *p, sqlite3 *db)
+{
+    sqlite3 *fresh = db;
+    sd_err e;
+    if (sd_db_reopen_if_stale(&fresh, 0, &e) <= 0)
+        return db; /* nothing to do, or nothing usable at the path yet */
+    pthread_mutex_lock(&p->lock);
+    size_t i = 0;
+    while (i < p->n && p->all[i] != db)
+        i++;
+    if (i < p->n) {
+        p->all[i] = fresh;
+        sqlite3_busy_handler(fresh, busy_wait, &p->busy_start[i]);
+    }
+    pthread_mutex_unlock(&p->lock);
+    api_log_msg("keystore %s had been deleted, replaced or made read-only: reopened it",
+                sqlite3_db_filename(fresh, "main"));
+    return fresh;
+}
+
 sqlite3 *api_pool_take(api_pool *p)
 {
     pthread_mutex_lock(&p->lock);
@@ -76,7 +101,7 @@ sqlite3 *api_pool_take(api_pool *p)
         pthread_cond_wait(&p->freed, &p->lock);
     sqlite3 *db = p->free[--p->nfree];
     pthread_mutex_unlock(&p->lock);
-    return db;
+    return refresh(p, db);
 }
 
 void api_pool_give(api_pool *p, sqlite3 *db)

@@ -147,6 +147,10 @@ static void *loop(void *arg)
         pthread_mutex_unlock(&s->mu);
         api_sched_pass pass;
         sd_err e;
+        if (sd_db_reopen_if_stale(&s->db, 0, &e) > 0)
+            api_log_msg("scheduler: keystore %s had been deleted, replaced or made read-only: "
+                        "reopened it",
+                        s->cfg->db);
         int64_t now = api_scheduler_now(s->cfg);
         int64_t sleep_until = now + s->cfg->scheduler_interval;
         if (api_scheduler_pass(s->db, s->cfg, s->seal, s->defaults, now, &pass, &e) < 0)

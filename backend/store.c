@@ -3,14 +3,18 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "db.h"
+#include "log.h"
 
 /* How long a request waits for a keystore locked by a writer (only setNotified writes; in WAL
  * mode reads are not blocked by writers). Well under PowerDNS's 2000 ms remote-backend
  * timeout: the one thread must answer every connection in time, and PowerDNS 4.7 exits when
  * a backend call of its communicator thread times out. */
 #define BUSY_TIMEOUT_MS 500
+/* How often the file at the keystore's path is compared with the one open (one stat). */
+#define FOLLOW_EVERY_MS 1000
 
 enum {
     Q_ZONES = SB_Q_COUNT, /* internal statements follow the public ones */
@@ -61,8 +65,10 @@ struct sb_store {
     int zones_loaded;
     sb_zone *zones; /* name order */
     size_t n_zones;
-    sb_zone **by_id;   /* id order */
-    sb_sarena secrets; /* the zones' cached getDomainKeys replies */
+    sb_zone **by_id;     /* id order */
+    sb_sarena secrets;   /* the zones' cached getDomainKeys replies */
+    int64_t followed_ms; /* monotonic time of the last follow_file check */
+    int moved_logged;    /* the loss of the file at the path has been logged */
 };
 
 const sd_config *sb_store_config(const sb_store *s)
@@ -184,8 +190,56 @@ static int exec_stmt(sb_store *s, int which, sd_err *e)
     return 0;
 }
 
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* At most every FOLLOW_EVERY_MS, outside a transaction: when the keystore file was deleted or
+ * replaced, takes up the keystore now at the path (restored), dropping statements and
+ * caches. Until one is there the old file, still open, is served: PowerDNS keeps answering
+ * with the last state read, and the loss is logged once. */
+static void follow_file(sb_store *s)
+{
+    int64_t now = mono_ms();
+    if (now - s->followed_ms < FOLLOW_EVERY_MS)
+        return;
+    s->followed_ms = now;
+    if (!sd_db_moved(s->db)) {
+        s->moved_logged = 0;
+        return;
+    }
+    sd_err e;
+    sqlite3 *fresh;
+    if (sd_db_open(s->cfg->db, SD_DB_READONLY, &fresh, &e) < 0) {
+        if (!s->moved_logged)
+            sb_log(SB_LOG_ERROR,
+                   "keystore %s was deleted or replaced while open; serving the last state read "
+                   "until a keystore is back at that path (%s)",
+                   s->cfg->db, e.msg);
+        s->moved_logged = 1;
+        return;
+    }
+    for (int i = 0; i < Q_ALL; i++) {
+        sqlite3_finalize(s->st[i]);
+        s->st[i] = NULL;
+    }
+    drop_zones(s);
+    sd_db_close(s->db);
+    sqlite3_busy_timeout(fresh, BUSY_TIMEOUT_MS);
+    s->db = fresh;
+    s->data_version = -1;
+    s->moved_logged = 0;
+    sb_log(SB_LOG_WARNING, "keystore %s had been deleted or replaced: serving the file now there",
+           s->cfg->db);
+}
+
 int sb_store_begin(sb_store *s, sd_err *e)
 {
+    if (sqlite3_get_autocommit(s->db))
+        follow_file(s);
     if (sqlite3_get_autocommit(s->db) && exec_stmt(s, Q_BEGIN, e) < 0)
         return -e->code;
     sqlite3_stmt *st = sb_store_stmt(s, Q_DATA_VERSION, e);

@@ -101,7 +101,9 @@ int sb_store_wrap(const sd_config *cfg, sqlite3 *db, const sd_seal_keys *seal, s
 /* Closes everything, wiping the seal secret. NULL-safe. */
 void sb_store_close(sb_store *s);
 
-/* Starts a request: opens a read transaction and drops the caches if the database changed. */
+/* Starts a request: opens a read transaction and drops the caches if the database changed.
+ * About once a second it first checks that the keystore file is still the one at its path,
+ * and takes up the file now there if it was deleted or replaced (see store.c, follow_file). */
 int sb_store_begin(sb_store *s, sd_err *e);
 
 /* Ends the request's read transaction. */

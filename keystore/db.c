@@ -22,6 +22,17 @@ int sd_db_fail(sqlite3 *db, sd_err *e, const char *what)
     int rc = sqlite3_extended_errcode(db) & 0xff;
     if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
         return sd_fail(e, SD_EBUSY, "%s: the keystore is busy, try again", what);
+    /* Faults of the storage, not of the request: they pass when an operator fixes them. */
+    if (rc == SQLITE_FULL)
+        return sd_fail(e, SD_EBUSY,
+                       "%s: the keystore's disk is full; nothing was changed (free space on its "
+                       "file system, then try again)",
+                       what);
+    if (rc == SQLITE_READONLY || rc == SQLITE_IOERR || rc == SQLITE_CANTOPEN || rc == SQLITE_PERM)
+        return sd_fail(e, SD_EBUSY,
+                       "%s: the keystore cannot be written or read (%s); nothing was changed "
+                       "(check its file and file system, then try again)",
+                       what, sqlite3_errmsg(db));
     return sd_fail(e, SD_EINTERNAL, "%s: %s", what, sqlite3_errmsg(db));
 }
 
@@ -34,6 +45,13 @@ int sd_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, sd_err *e)
 
 int sd_db_begin(sqlite3 *db, sd_err *e)
 {
+    /* A connection to a deleted or replaced file would write where nobody reads again (and
+     * into a -wal a restored file may share): refuse, whatever the change. */
+    if (sd_db_moved(db))
+        return sd_fail(e, SD_EBUSY,
+                       "the keystore %s was deleted or replaced while in use; nothing is written "
+                       "until it is back in place",
+                       sqlite3_db_filename(db, "main"));
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         return sd_db_fail(db, e, "begin transaction");
     return 0;

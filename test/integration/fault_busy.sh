@@ -28,14 +28,6 @@ ctl dnssec confirm-ds child.sdtest >/dev/null
 W=/api/v1/domains/child.sdtest./rrsets/www/A
 ZID=$(sqlite3 "$T/scaidns.db" "SELECT id FROM zones WHERE name = 'child.sdtest.'")
 serves() { [ "$(q www.child.sdtest. A +short)" = "$1" ]; }
-eventually() { # eventually SECONDS COMMAND...
-  local end=$((SECONDS + $1))
-  shift
-  until "$@" >/dev/null 2>&1; do
-    [ $SECONDS -lt $end ] || return 1
-    sleep 0.2
-  done
-}
 
 api PUT "$W" '{"ttl": 3, "records": ["192.0.2.2"]}' >/dev/null
 check "PowerDNS serves the first change" eventually 5 serves 192.0.2.2

@@ -8,6 +8,8 @@
 #   release_lock                                 # waits for it to end
 #   dig_loop_start www.child.sdtest. A / dig_loop_stop   # one line a question in $T/dig.log
 #   db_ok                                        # integrity_check and audit verify pass
+#   small_fs 2m / fill_fs DIR                    # the keystore on a small tmpfs; fill it
+#   eventually 5 served www.x. A 192.0.2.1       # polls a command until it passes
 
 # call_api METHOD PATH [BODY]: sets CODE and SECS (the time taken); never fails the test.
 call_api() {
@@ -107,4 +109,51 @@ except socket.timeout:
 print(buf.decode().strip() or "NO REPLY")
 print("%.3f" % (time.monotonic() - t))
 PY
+}
+
+# small_fs SIZE: mounts a tmpfs of SIZE (e.g. 2m) on $T/small and makes $T/scaidns.db a
+# symbolic link into it, so that the keystore (and SQLite's -wal and -shm, which follow the
+# link) lives there; the EXIT trap unmounts it. Ends the test with SKIP when mount is
+# impossible (not root, no CAP_SYS_ADMIN).
+small_fs() {
+  mkdir -p "$T/small"
+  if ! mount -t tmpfs -o "size=$1,mode=0700" tmpfs "$T/small" 2>"$T/mount.err"; then
+    echo "SKIP: cannot mount a tmpfs for the keystore: $(cat "$T/mount.err")"
+    exit 0
+  fi
+  trap 'small_fs_cleanup' EXIT
+  ln -s "$T/small/scaidns.db" "$T/scaidns.db"
+}
+
+small_fs_cleanup() {
+  local keep=${KEEP:-0}
+  KEEP=1
+  pdns_cleanup
+  umount "$T/small" 2>/dev/null || umount -l "$T/small" 2>/dev/null || true
+  [ "$keep" = 1 ] || rm -rf "$T"
+}
+
+# fill_fs DIR: fills DIR's file system to the last byte ($DIR/fill).
+fill_fs() {
+  dd if=/dev/zero of="$1/fill" bs=4k 2>/dev/null || true
+}
+
+# db_sum: the sha256 of the keystore's SQL dump.
+db_sum() {
+  sqlite3 -cmd '.timeout 5000' "$T/scaidns.db" .dump | sha256sum | cut -d' ' -f1
+}
+
+# eventually SECONDS COMMAND...: true once COMMAND succeeds, false after SECONDS without.
+eventually() {
+  local end=$((SECONDS + $1))
+  shift
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $end ] || return 1
+    sleep 0.2
+  done
+}
+
+# served NAME TYPE VALUE: PowerDNS answers NAME TYPE with exactly VALUE.
+served() {
+  [ "$(q "$1" "$2" +short)" = "$3" ]
 }
