@@ -5,9 +5,13 @@
  * held), run each zone's steps (each its own transaction with its audit row, see engine.h),
  * purge the zone in PowerDNS so that the change is served at once, then sleep until the
  * earliest next step or scheduler-interval, whichever comes first (a held zone is asked again
- * after at most HELD_RECHECK_S). A wake (after an API change) or stop cuts the sleep short. */
+ * after at most HELD_RECHECK_S). A wake (after an API change) or stop cuts the sleep short.
+ * Steps are due by the wall clock (plus clock-offset), sleeps are measured on the monotonic
+ * one. */
+#define _GNU_SOURCE /* pthread_cond_clockwait (glibc 2.30; POSIX.1-2024) */
 #include "api_scheduler.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,12 +169,18 @@ static void *loop(void *arg)
         api_metrics_sched_pass(s->metrics, now, pass.steps, pass.failures, pass.next_at);
         api_metrics_sched_held(s->metrics, pass.held);
         pthread_mutex_lock(&s->mu);
-        while (!s->stop && !s->woken && api_scheduler_now(s->cfg) < sleep_until) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_sec += (time_t)(sleep_until - api_scheduler_now(s->cfg));
-            pthread_cond_timedwait(&s->cv, &s->mu, &ts);
-        }
+        /* The time left by the scheduler's clock, slept on the monotonic clock and never more
+         * than the interval: a wall clock stepped back (NTP, an operator) does not stall the
+         * scheduler for the size of the step, one stepped forward is seen at the next pass. */
+        int64_t left = sleep_until - api_scheduler_now(s->cfg);
+        if (left > s->cfg->scheduler_interval)
+            left = s->cfg->scheduler_interval;
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_sec += (time_t)(left > 0 ? left : 0);
+        while (!s->stop && !s->woken && left > 0)
+            if (pthread_cond_clockwait(&s->cv, &s->mu, CLOCK_MONOTONIC, &until) == ETIMEDOUT)
+                break;
     }
     pthread_mutex_unlock(&s->mu);
     return NULL;

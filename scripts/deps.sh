@@ -15,6 +15,8 @@ PACKAGES=(
   sqlite3 curl jq python3 procps iproute2 openssl
   # setpriv: the access tests connect to the sockets as another user
   util-linux
+  # the fault tests: a clock stepped under a running scaidns-api (fault_clock.sh)
+  libfaketime
 )
 
 missing=()
