@@ -10,6 +10,8 @@
 #   db_ok                                        # integrity_check and audit verify pass
 #   small_fs 2m / fill_fs DIR                    # the keystore on a small tmpfs; fill it
 #   eventually 5 served www.x. A 192.0.2.1       # polls a command until it passes
+#   window_open; ...; window_close               # an outage; unexcused FILE SLACK COND
+#                                                #   prints bad answers outside the outages
 
 # call_api METHOD PATH [BODY]: sets CODE and SECS (the time taken); never fails the test.
 call_api() {
@@ -57,13 +59,15 @@ release_lock() {
 }
 
 # dig_loop_start NAME TYPE: asks PowerDNS (DO bit, 1 s timeout) without pause until
-# dig_loop_stop; each line of $T/dig.log: epoch status rrsig-count answer-rdata...
+# dig_loop_stop; each line of $T/dig.log: epoch status rrsig-count answer-rdata... An @ in
+# NAME becomes a new random number each time (a name no cache holds, under a wildcard).
 dig_loop_start() {
   rm -f "$T/dig.stop"
   : >"$T/dig.log"
   (
     while [ ! -e "$T/dig.stop" ]; do
-      out=$(dig @127.0.0.1 -p "$PORT" +norec +dnssec +time=1 +tries=1 "$1" "$2" 2>&1) || true
+      out=$(dig @127.0.0.1 -p "$PORT" +norec +dnssec +time=1 +tries=1 "${1//@/$RANDOM}" "$2" 2>&1) ||
+        true
       st=$(sed -n 's/.*status: \([A-Z]*\).*/\1/p' <<<"$out" | head -1)
       sigs=$(awk -v t="$2" '$4 == "RRSIG" && $5 == t' <<<"$out" | wc -l)
       rdata=$(awk -v t="$2" '$1 !~ /^;/ && $4 == t { $1 = $2 = $3 = $4 = ""; print }' <<<"$out" |
@@ -156,4 +160,34 @@ eventually() {
 # served NAME TYPE VALUE: PowerDNS answers NAME TYPE with exactly VALUE.
 served() {
   [ "$(q "$1" "$2" +short)" = "$3" ]
+}
+
+# window_open / window_close: mark the start and end of an outage in $T/windows.
+window_open() { printf '%s' "$(date +%s.%N)" >>"$T/windows"; }
+window_close() { echo " $(date +%s.%N)" >>"$T/windows"; }
+
+# unexcused FILE SLACK BAD: prints the lines of FILE (first field: epoch) for which the awk
+# condition BAD holds and that fall outside every outage of $T/windows stretched by SLACK s.
+unexcused() {
+  awk -v slack="$2" "NR == FNR { s[NR] = \$1; e[NR] = \$2; n = NR; next }
+    $3 { ok = 0; for (i = 1; i <= n; i++) if (\$1 >= s[i] && \$1 <= e[i] + slack) ok = 1
+         if (!ok) print }" "$T/windows" "$1"
+}
+
+# dig_bad VALUE: the awk condition of a dig_loop_start line that is not a signed NOERROR
+# answer with exactly VALUE; UNBOUND_BAD: of a querier line (unbound.sh) not validated.
+dig_bad() { echo "!(\$2 == \"NOERROR\" && \$3 >= 1 && \$4 == \"$1\" && NF == 4)"; }
+UNBOUND_BAD='!(($4 == "NOERROR" || $4 == "NXDOMAIN") && $5 == "ad")'
+
+# unbound_bogus: how many validation failures unbound logged.
+unbound_bogus() {
+  grep -ciE 'validation failure|bogus' "$T/unbound.log" 2>/dev/null || true
+}
+
+# lateness FILE BAD: the most seconds by which a bad line (awk condition BAD) of FILE came
+# after the end of the outage before it (0.0 when none came after one).
+lateness() {
+  awk "NR == FNR { s[NR] = \$1; e[NR] = \$2; n = NR; next }
+    $2 { for (i = n; i >= 1; i--) if (\$1 >= s[i]) { d = \$1 - e[i]; if (d > m) m = d; break } }
+    END { printf \"%.1f\", m }" "$T/windows" "$1"
 }
