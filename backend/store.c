@@ -7,6 +7,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "perm.h"
 
 /* How long a request waits for a keystore locked by a writer (only setNotified writes; in WAL
  * mode reads are not blocked by writers). Well under PowerDNS's 2000 ms remote-backend
@@ -213,7 +214,8 @@ static void follow_file(sb_store *s)
     }
     sd_err e;
     sqlite3 *fresh;
-    if (sd_db_open(s->cfg->db, SD_DB_READONLY, &fresh, &e) < 0) {
+    if (sd_perm_check_path("keystore", s->cfg->db, SD_MODE_KEYSTORE, &e) < 0 ||
+        sd_db_open(s->cfg->db, SD_DB_READONLY, &fresh, &e) < 0) {
         if (!s->moved_logged)
             sb_log(SB_LOG_ERROR,
                    "keystore %s was deleted or replaced while open; serving the last state read "

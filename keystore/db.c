@@ -164,8 +164,11 @@ int sd_db_open(const char *path, int flags, sqlite3 **out, sd_err *e)
      * below would rewrite the header of a file kept in another journal mode. */
     int found = 0;
     if (!ro && user_version(db, &found, e) < 0) {
-        sqlite3_close(db); /* busy past the timeout (an exclusive lock), or not a database */
-        return -e->code;
+        /* busy past the timeout (an exclusive lock), or not a database */
+        sd_err why = *e;
+        sd_fail(e, why.code, "cannot open keystore %s: %s", path, why.msg);
+        sqlite3_close(db);
+        return -why.code;
     }
     if (!ro && found > sd_migration_count) {
         sd_fail(e, SD_EINTERNAL,

@@ -45,8 +45,9 @@ int sd_db_moved(sqlite3 *db);
  * path and a keystore is there again (restored), or *db was opened read-only (without
  * SD_DB_READONLY in flags) and the file may now be written, opens the file at the path with
  * flags (as sd_db_open), closes the old connection and returns 1. 0 when nothing is to be
- * done; -code (e filled) when the path cannot be opened (yet), *db then left as it was. The
- * caller must hold no statement of the old connection. */
+ * done; -code (e filled) when the path cannot be opened (yet) or the file there is open to
+ * others (perm.h), *db then left as it was. The caller must hold no statement of the old
+ * connection. */
 int sd_db_reopen_if_stale(sqlite3 **db, int flags, sd_err *e);
 
 /* Whether the keystore can do its work now: 0 when it answers a query, is still at its path,

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "perm.h"
 
 /* Below this much free space on the keystore's file system a write may fail. */
 #define LOW_SPACE_BYTES (256 * 1024)
@@ -33,7 +34,9 @@ int sd_db_reopen_if_stale(sqlite3 **db, int flags, sd_err *e)
     char path[4096];
     snprintf(path, sizeof path, "%s", name);
     sqlite3 *fresh;
-    if (sd_db_open(path, flags & ~SD_DB_CREATE, &fresh, e) < 0)
+    /* A file restored open to others is refused, as at start (perm.h). */
+    if (sd_perm_check_path("keystore", path, SD_MODE_KEYSTORE, e) < 0 ||
+        sd_db_open(path, flags & ~SD_DB_CREATE, &fresh, e) < 0)
         return -e->code;
     /* A moved file is gone from its path: closing skips the checkpoint and leaves any -wal at
      * the path alone (SQLite checks that the file has not moved before either). */
@@ -66,11 +69,18 @@ int sd_db_health(sqlite3 *db, sd_err *e)
     if (!ok)
         return sd_fail(e, SD_EBUSY, "the keystore does not answer: %s", sqlite3_errmsg(db));
     const char *path = sqlite3_db_filename(db, "main");
-    if (sd_db_moved(db))
+    if (sd_db_moved(db)) {
+        sd_err why;
+        if (sd_perm_check_path("keystore", path, SD_MODE_KEYSTORE, &why) < 0)
+            return sd_fail(e, SD_EBUSY,
+                           "the keystore %s was replaced while in use, and the new file is "
+                           "refused: %s",
+                           path, why.msg);
         return sd_fail(e, SD_EBUSY,
                        "the keystore %s was deleted or replaced while in use; nothing can be "
                        "written until it is back in place",
                        path);
+    }
     if (sqlite3_db_readonly(db, "main") == 1)
         return sd_fail(e, SD_EBUSY,
                        "the keystore %s is read-only for this process (the file's mode or "

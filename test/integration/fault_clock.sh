@@ -61,8 +61,8 @@ act=$(sql "SELECT at FROM audit WHERE action = 'zsk-activate' AND outcome = 'ok'
 rem=$(sql "SELECT at FROM audit WHERE action = 'zsk-remove' AND outcome = 'ok' ORDER BY id DESC LIMIT 1")
 check "forward: the removal still waited its retire wait (6 s) after the activation ($((rem - act)) s)" \
   test $((rem - act)) -ge 6
-check "forward: steps in order, each once" test \
-  "$(sql "SELECT group_concat(action, ' ') FROM (SELECT action FROM audit WHERE actor = 'scheduler' AND outcome = 'ok' ORDER BY id)")" \
+check "forward: ZSK steps in order, each once" test \
+  "$(sql "SELECT group_concat(action, ' ') FROM (SELECT action FROM audit WHERE actor = 'scheduler' AND outcome = 'ok' AND action LIKE 'zsk-%' ORDER BY id)")" \
   = "zsk-activate zsk-remove"
 
 # --- back two hours, before the next activation ---
@@ -90,8 +90,8 @@ child_querier_verdict 60
 dups=$(sql "SELECT action, json_extract(detail, '$.key_tag'), count(*) FROM audit WHERE actor = 'scheduler'
   AND outcome = 'ok' GROUP BY action, json_extract(detail, '$.key_tag') HAVING count(*) > 1")
 check "no step ran twice: $dups" test -z "$dups"
-check "four steps in all, in order" test \
-  "$(sql "SELECT group_concat(action, ' ') FROM (SELECT action FROM audit WHERE actor = 'scheduler' AND outcome = 'ok' ORDER BY id)")" \
+check "four ZSK steps in all, in order" test \
+  "$(sql "SELECT group_concat(action, ' ') FROM (SELECT action FROM audit WHERE actor = 'scheduler' AND outcome = 'ok' AND action LIKE 'zsk-%' ORDER BY id)")" \
   = "zsk-activate zsk-remove zsk-activate zsk-remove"
 check "exactly the two old ZSKs removed" test \
   "$(sql "SELECT count(*) FROM keys WHERE state = 'removed' AND role = 'ZSK'")" = 2

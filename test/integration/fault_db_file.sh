@@ -53,8 +53,14 @@ logged() { # a query no cache holds reaches the backend, which looks at its file
 check "deleted: the backend logged it" eventually 5 logged
 check "deleted: every process is still running" alive
 
-cp "$T/backup.db" "$T/restore.tmp"
+cp "$T/backup.db" "$T/restore.tmp" # mode 0644 by the umask: others may read it
 mv "$T/restore.tmp" "$T/scaidns.db" # in place in one step, as a restore should be
+call_api GET /healthz
+check "restored with mode 0644: not taken up, healthz 503 names the fix ($(head -c 200 "$T/call.json"))" \
+  bash -c "[ $CODE = 503 ] && grep -q 'chmod 640' '$T/call.json'"
+call_api PUT "$W" '{"ttl": 3, "records": ["192.0.2.66"]}'
+check "restored with mode 0644: writes still 503 ($CODE)" error_is 503
+chmod 600 "$T/scaidns.db"
 check "restored: healthz 200" eventually 3 curl -sf "$URL/healthz"
 check "restored: the write refused meanwhile is not there (nothing half-written)" test \
   "$(sqlite3 -cmd '.timeout 5000' "$T/scaidns.db" "SELECT count(*) FROM records WHERE content = '192.0.2.66'")" = 0

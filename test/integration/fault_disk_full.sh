@@ -14,8 +14,8 @@ set -euo pipefail
 . "$SCAIDNS_SRC/test/integration/lib/rollover.sh"
 . "$SCAIDNS_SRC/test/integration/lib/faults.sh"
 pdns_init
-small_fs 3m
 rollover_world
+small_fs 3m
 api POST "$C/enable" '{"algorithm": 13}' >/dev/null
 ctl dnssec confirm-ds child.sdtest >/dev/null
 api POST /api/v1/domains '{"name": "spare.test"}' >/dev/null

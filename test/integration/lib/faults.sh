@@ -8,7 +8,7 @@
 #   release_lock                                 # waits for it to end
 #   dig_loop_start www.child.sdtest. A / dig_loop_stop   # one line a question in $T/dig.log
 #   db_ok                                        # integrity_check and audit verify pass
-#   small_fs 2m / fill_fs DIR                    # the keystore on a small tmpfs; fill it
+#   small_fs 3m / fill_fs DIR                    # the keystore moved to a small tmpfs; fill it
 #   eventually 5 served www.x. A 192.0.2.1       # polls a command until it passes
 #   window_open; ...; window_close               # an outage; unexcused FILE SLACK COND
 #                                                #   prints bad answers outside the outages
@@ -115,10 +115,11 @@ print("%.3f" % (time.monotonic() - t))
 PY
 }
 
-# small_fs SIZE: mounts a tmpfs of SIZE (e.g. 2m) on $T/small and makes $T/scaidns.db a
-# symbolic link into it, so that the keystore (and SQLite's -wal and -shm, which follow the
-# link) lives there; the EXIT trap unmounts it. Ends the test with SKIP when mount is
-# impossible (not root, no CAP_SYS_ADMIN).
+# small_fs SIZE: moves the keystore of a running world (rollover.sh) onto a tmpfs of SIZE
+# (e.g. 3m) mounted on $T/small, $T/scaidns.db becoming a symbolic link to it (SQLite keeps
+# its -wal and -shm beside the link's target); scaidns-api and scaidns-backend are stopped
+# for the move and started again. The EXIT trap unmounts it. Ends the test with SKIP when
+# mount is impossible (not root, no CAP_SYS_ADMIN).
 small_fs() {
   mkdir -p "$T/small"
   if ! mount -t tmpfs -o "size=$1,mode=0700" tmpfs "$T/small" 2>"$T/mount.err"; then
@@ -126,7 +127,15 @@ small_fs() {
     exit 0
   fi
   trap 'small_fs_cleanup' EXIT
+  api_kill
+  kill "$BACKEND_PID"
+  wait "$BACKEND_PID" 2>/dev/null || true
+  sqlite3 -cmd '.timeout 5000' "$T/scaidns.db" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
+  mv "$T/scaidns.db" "$T/small/scaidns.db"
+  rm -f "$T/scaidns.db-wal" "$T/scaidns.db-shm"
   ln -s "$T/small/scaidns.db" "$T/scaidns.db"
+  backend_start
+  api_restart
 }
 
 small_fs_cleanup() {
