@@ -2,8 +2,8 @@
 #include <jansson.h>
 
 #include "api_json_io.h"
-#include "db.h"
 #include "api_routes.h"
+#include "db.h"
 
 /* 200 {"status": "ok", "schema_version": N} when the keystore can do its work (it answers a
  * query, is still at its path, can be written and has room: sd_db_health), else 503 naming
