@@ -89,7 +89,8 @@ static sqlite3 *refresh(api_pool *p, sqlite3 *db)
         sqlite3_busy_handler(fresh, busy_wait, &p->busy_start[i]);
     }
     pthread_mutex_unlock(&p->lock);
-    api_log_msg("keystore %s had been deleted, replaced or made read-only: reopened it",
+    api_log_msg(API_LOG_WARNING,
+                "keystore %s had been deleted, replaced or made read-only: reopened it",
                 sqlite3_db_filename(fresh, "main"));
     return fresh;
 }

@@ -152,7 +152,8 @@ static void *loop(void *arg)
         api_sched_pass pass;
         sd_err e;
         if (sd_db_reopen_if_stale(&s->db, 0, &e) > 0)
-            api_log_msg("scheduler: keystore %s had been deleted, replaced or made read-only: "
+            api_log_msg(API_LOG_WARNING,
+                        "scheduler: keystore %s had been deleted, replaced or made read-only: "
                         "reopened it",
                         s->cfg->db);
         int64_t now = api_scheduler_now(s->cfg);
