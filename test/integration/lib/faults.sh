@@ -188,9 +188,14 @@ unexcused() {
 dig_bad() { echo "!(\$2 == \"NOERROR\" && \$3 >= 1 && \$4 == \"$1\" && NF == 4)"; }
 UNBOUND_BAD='!(($4 == "NOERROR" || $4 == "NXDOMAIN") && $5 == "ad")'
 
-# unbound_bogus: how many validation failures unbound logged.
+# unbound_bogus [SLACK]: the validation failures unbound logged ("[epoch] unbound...: info:
+# validation failure <...>"); with SLACK, only those outside the outages of $T/windows
+# stretched by SLACK s (a DNSKEY query that fails while a server is away is logged as one).
 unbound_bogus() {
-  grep -ciE 'validation failure|bogus' "$T/unbound.log" 2>/dev/null || true
+  # (the epoch is whole seconds, cut down: + 1 so that it is not before the true time)
+  grep -iE 'validation failure|bogus' "$T/unbound.log" 2>/dev/null |
+    awk '{ t = substr($1, 2, length($1) - 2) + 1; $1 = t; print }' >"$T/bogus.log" || true
+  if [ $# -gt 0 ]; then unexcused "$T/bogus.log" "$1" 1; else cat "$T/bogus.log"; fi
 }
 
 # lateness FILE BAD: the most seconds by which a bad line (awk condition BAD) of FILE came
