@@ -198,13 +198,15 @@ static int parse_num(const char *tok, long lo, long hi, int *out)
 
 int sd_ds_parse(const char *text, sd_ds *out, sd_err *e)
 {
-    char buf[1024], *tok[16], *save = NULL;
+    /* Every word of buf fits in tok (a word and its blank take two bytes), so that none of a
+     * digest split into many words is lost. */
+    char buf[1024], *tok[sizeof buf / 2], *save = NULL;
     size_t n = 0;
     memset(out, 0, sizeof *out);
     if (!text || strlen(text) >= sizeof buf)
         return sd_fail(e, SD_EBADINPUT, "invalid DS record");
     snprintf(buf, sizeof buf, "%s", text);
-    for (char *s = strtok_r(buf, " \t", &save); s && n < 16; s = strtok_r(NULL, " \t", &save))
+    for (char *s = strtok_r(buf, " \t", &save); s; s = strtok_r(NULL, " \t", &save))
         tok[n++] = s;
     /* Find "DS" if the line has an owner; the four fields follow it. */
     size_t start = 0;

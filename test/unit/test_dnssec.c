@@ -976,6 +976,14 @@ static void test_ds_parse(void **state)
     th_assert_ok(sd_ds_parse("example.com. ds 65535 15 2 00", &ds, &e), e);
     assert_int_equal(ds.key_tag, 65535);
     th_assert_ok(sd_ds_parse("example.com. IN DS 1 13 2 ff", &ds, &e), e);
+    /* A SHA-256 digest pasted in 16 groups of four, as some registrars show it: every group
+     * counts (found by fuzz_ds: words past the 16th of the line were dropped). */
+    th_assert_ok(sd_ds_parse("example.net. 3600 IN DS 12345 15 2 1F98 7CC6 583E 92DF 0890 718C "
+                             "42F8 6D32 E5FF 6E3A 0AB2 7A04 C49E C8D0 D2D7 9F26",
+                             &ds, &e),
+                 e);
+    assert_string_equal(ds.digest,
+                        "1F987CC6583E92DF0890718C42F86D32E5FF6E3A0AB27A04C49EC8D0D2D79F26");
 
     static const struct {
         const char *text, *why;
