@@ -21,6 +21,11 @@ int sd_type_is_managed(ldns_rr_type t)
     }
 }
 
+int sd_type_is_data(ldns_rr_type t)
+{
+    return t != 0 && t != 65535 && t != LDNS_RR_TYPE_OPT && !(t >= 128 && t <= 255);
+}
+
 char *sd_rdata_text(const ldns_rr *rr)
 {
     ldns_buffer *b = ldns_buffer_new(256);

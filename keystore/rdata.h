@@ -11,6 +11,10 @@
  * NSEC3PARAM, CDS, CDNSKEY) and that a user may therefore not store. */
 int sd_type_is_managed(ldns_rr_type t);
 
+/* Returns 1 for types a zone can hold as data; 0 for the reserved types 0 and 65535, OPT and
+ * the query and meta types 128 to 255 (RFC 6895 section 3.1: TSIG, IXFR, AXFR, ANY ...). */
+int sd_type_is_data(ldns_rr_type t);
+
 /* Writes the rdata of rr in presentation format, fields joined by single spaces, into a
  * new string (caller frees). NULL on allocation failure. */
 char *sd_rdata_text(const ldns_rr *rr);

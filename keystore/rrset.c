@@ -10,7 +10,8 @@
 #include "db.h"
 #include "rdata.h"
 
-/* Resolves owner and type of an RRset into canonical forms; refuses managed types. */
+/* Resolves owner and type of an RRset into canonical forms; refuses types that are not data
+ * (sd_type_is_data) and managed types. */
 static int resolve(const sd_zone *zone, const char *name, const char *type, char *owner,
                    char *utype, sd_err *e)
 {
@@ -22,8 +23,7 @@ static int resolve(const sd_zone *zone, const char *name, const char *type, char
         utype[i] = (char)toupper((unsigned char)type[i]);
     utype[strlen(type)] = '\0';
     ldns_rr_type t = ldns_get_rr_type_by_name(utype);
-    if (t == 0 || strcmp(utype, "ANY") == 0 || strcmp(utype, "AXFR") == 0 ||
-        strcmp(utype, "IXFR") == 0)
+    if (!sd_type_is_data(t))
         return sd_fail(e, SD_EBADINPUT, "unknown record type '%s'", type);
     if (sd_type_is_managed(t))
         return sd_fail(e, SD_EBADINPUT, "%s records are made by scaidns and PowerDNS, not stored",

@@ -291,6 +291,9 @@ static void test_rrset_refused(void **state)
         {"www", "FOO", "1", "unknown record type"},
         {"www", "ANY", "1", "unknown record type"},
         {"www", "AXFR", "1", "unknown record type"},
+        {"www", "TSIG", "1", "unknown record type"},
+        {"www", "OPT", "1", "unknown record type"},
+        {"www", "TYPE0", "1", "unknown record type"},
         {"www", "", "1", "record type"},
         {"www.example.org.", "A", "192.0.2.1", "not inside zone"},
         {"bad name", "A", "192.0.2.1", "not allowed"},
@@ -432,6 +435,10 @@ static void test_import_bad(void **state)
     import_bad(t, "example.com", "$TTL 300\n" SOA_LINE "\n\n; c\nwww IN A\n", ":6:");
     import_bad(t, "example.com", "$TTL 300\n" SOA_LINE "www IN BOGUSTYPE 1\n", ":3:");
     import_bad(t, "example.com", "$TTL 300\n" SOA_LINE "www IN MX mail.example.com.\n", ":3:");
+    /* Records the API could not store either (found by fuzz_zimport: they were stored as a
+     * TYPE0 or an A with no data). */
+    import_bad(t, "example.com", "$TTL 300\n" SOA_LINE "@ IN TYPE0\n", ":3: TYPE0 is not a");
+    import_bad(t, "example.com", "$TTL 300\n" SOA_LINE "www IN A \\# 0\n", ":3: empty record");
     import_bad(t, "example.com", "$TTL 300\nwww IN A 192.0.2.1\n", "no SOA");
     import_bad(t, "example.com", "", "no SOA");
     import_bad(t, "example.com",
