@@ -84,10 +84,21 @@ static char *encode(json_t *reply, size_t *outlen)
     return b.p;
 }
 
-/* An error reply {"result": false, "log": [msg]} appended to out. */
+/* An error reply {"result": false, "log": [msg]} appended to out. jansson takes only UTF-8,
+ * and msg may quote a request that is not UTF-8 (jansson's own parse errors do) or be cut
+ * inside a character: such a msg is sent with every byte outside printable ASCII as '?'. */
 static int error_into(const char *msg, sb_buf *out)
 {
-    return encode_into(json_pack("{s:b, s:[s]}", "result", 0, "log", msg), out);
+    json_t *reply = json_pack("{s:b, s:[s]}", "result", 0, "log", msg);
+    if (!reply) {
+        char clean[600];
+        size_t i = 0;
+        for (; msg[i] && i < sizeof clean - 1; i++)
+            clean[i] = msg[i] >= 0x20 && msg[i] < 0x7f ? msg[i] : '?';
+        clean[i] = '\0';
+        reply = json_pack("{s:b, s:[s]}", "result", 0, "log", clean);
+    }
+    return encode_into(reply, out);
 }
 
 char *sb_error_reply(const char *msg, size_t *outlen)

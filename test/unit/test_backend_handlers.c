@@ -51,6 +51,11 @@ static void test_bad_requests(void **state)
         {"not json at all", "malformed JSON"},
         {"[1,2,3]", "must be a JSON object"},
         {"\"lookup\"", "malformed JSON"}, /* jansson refuses bare strings by default */
+        /* jansson's message quotes where it stopped, which need not be UTF-8: still an error
+         * reply, not "out of memory" (found by fuzz_backend) */
+        {"{\"method\":\"lookup\",\"parameters\":{\"qname\":\"w\\u058\xce\x88\xd1\x9a.x.\"}}",
+         "malformed JSON"},
+        {"{\"method\":\"lookup\",\"parameters\":{\"qname\":\"x\xff.\"}}", "malformed JSON"},
         {"{}", "missing 'method'"},
         {"{\"method\":42}", "'method' must be a string"},
         {"{\"method\":\"lookup\",\"parameters\":[]}", "'parameters' must be an object"},
