@@ -151,6 +151,7 @@ static void fill(fz_world *w, sqlite3 *db)
     json_decref(pol);
     if (sd_dnssec_enable(&c, &ex, 13, &e) < 0)
         fz_die("enable example.: %s", e.msg);
+    confirm_ds(&c, &ex);
 
     zone(db, "keys.test.", 1, "00000000000000f1", &keys);
     if (sd_dnssec_enable(&c, &keys, 15, &e) < 0)

@@ -8,6 +8,9 @@ PACKAGES=(
   build-essential cmake pkg-config clang clang-format
   libjansson-dev libsodium-dev libssl-dev libsqlite3-dev libcmocka-dev
   libmicrohttpd-dev libldns-dev libidn2-dev
+  # libFuzzer's runtime for clang -fsanitize=fuzzer (scripts/fuzz.sh); only a recommendation
+  # of clang, which --no-install-recommends leaves out
+  libclang-rt-dev
   # PowerDNS and the DNS tools the tests use as oracles and peers
   pdns-server pdns-backend-remote pdns-backend-sqlite3
   ldnsutils bind9 bind9-dnsutils bind9-utils unbound dnsperf wrk

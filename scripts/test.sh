@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, builds twice (plain, and with AddressSanitizer +
-# UndefinedBehaviorSanitizer), and runs the whole suite under both builds.
-#   scripts/test.sh            both builds
+# UndefinedBehaviorSanitizer), runs the whole suite under both builds, then runs each fuzzer
+# for a bounded time (scripts/fuzz.sh, FUZZ_SECONDS each, 25 by default).
+#   scripts/test.sh            both builds and the fuzzers
 #   scripts/test.sh plain      only the plain build (quicker while developing)
+#   scripts/test.sh fuzz       only the fuzzers
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
 
-[ $# -gt 0 ] || set -- plain asan
+[ $# -gt 0 ] || set -- plain asan fuzz
 jobs=$(nproc 2>/dev/null || echo 2)
 
 for v in "$@"; do
   case "$v" in
     plain) dir=build; flags=() ;;
     asan) dir=build-asan; flags=(-DSCAIDNS_SANITIZE=ON) ;;
-    *) echo "unknown variant $v (plain or asan)" >&2; exit 2 ;;
+    fuzz) scripts/fuzz.sh "${FUZZ_SECONDS:-25}"; continue ;;
+    *) echo "unknown variant $v (plain, asan or fuzz)" >&2; exit 2 ;;
   esac
   echo "=== scaidns: $v build in $dir" >&2
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${flags[@]}" >/dev/null
