@@ -1,6 +1,5 @@
 /* routes_zones.c - zones and RRsets: POST/GET /api/v1/domains, GET/DELETE
  * /api/v1/domains/{domain_id}, GET .../rrsets, PUT/DELETE .../rrsets/{name}/{type}. */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 #include "api_auth.h"
 #include "api_changed.h"
 #include "db.h"
+#include "rdata.h"
 #include "dnssec.h"
 #include "api_json_io.h"
 #include "api_routes.h"
@@ -217,13 +217,10 @@ static int rrset_key(const api_req *rq, const sd_zone *z, char *owner, char *typ
         api_fail(rs, &e);
         return -1;
     }
-    size_t n = strlen(rq->params[2]);
-    if (n == 0 || n > 15) {
-        api_error(rs, 400, "invalid record type");
+    if (sd_type_canon(rq->params[2], type, 16, NULL, &e) < 0) {
+        api_fail(rs, &e);
         return -1;
     }
-    for (size_t i = 0; i <= n; i++)
-        type[i] = (char)toupper((unsigned char)rq->params[2][i]);
     return 0;
 }
 

@@ -1,6 +1,7 @@
 /* rdata.c - record content through ldns. */
 #include "rdata.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,31 @@ int sd_type_is_managed(ldns_rr_type t)
 int sd_type_is_data(ldns_rr_type t)
 {
     return t != 0 && t != 65535 && t != LDNS_RR_TYPE_OPT && !(t >= 128 && t <= 255);
+}
+
+int sd_type_canon(const char *type, char *out, size_t outlen, ldns_rr_type *t, sd_err *e)
+{
+    char up[16];
+    size_t n = type ? strlen(type) : 0;
+    if (n == 0 || n >= sizeof up)
+        return sd_fail(e, SD_EBADINPUT, "missing or invalid record type");
+    for (size_t i = 0; i <= n; i++)
+        up[i] = (char)toupper((unsigned char)type[i]);
+    ldns_rr_type v = ldns_get_rr_type_by_name(up);
+    char *name = v ? ldns_rr_type2str(v) : NULL;
+    /* ldns reads "TYPE" and then atoi: only the exact TYPEnnn spelling is generic. */
+    int generic = strncmp(up, "TYPE", 4) == 0 && n > 4 && strspn(up + 4, "0123456789") == n - 4 &&
+                  strtol(up + 4, NULL, 10) == (long)v;
+    int ok =
+        name && (strcmp(name, up) == 0 || generic) && sd_type_is_data(v) && strlen(name) < outlen;
+    if (ok)
+        snprintf(out, outlen, "%s", name);
+    free(name);
+    if (!ok)
+        return sd_fail(e, SD_EBADINPUT, "unknown record type '%s'", type);
+    if (t)
+        *t = v;
+    return 0;
 }
 
 char *sd_rdata_text(const ldns_rr *rr)

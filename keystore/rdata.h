@@ -15,6 +15,12 @@ int sd_type_is_managed(ldns_rr_type t);
  * the query and meta types 128 to 255 (RFC 6895 section 3.1: TSIG, IXFR, AXFR, ANY ...). */
 int sd_type_is_data(ldns_rr_type t);
 
+/* Reads a record type as a user gives it (any case): a mnemonic ldns knows or the generic
+ * TYPEnnn of RFC 3597. Writes its canonical name into out (size >= 16; the mnemonic when
+ * there is one, so "type1" gives "A") and its number into *t (may be NULL). 400 for
+ * anything else ("TYPE1x" too) and for a type that is not data (sd_type_is_data). */
+int sd_type_canon(const char *type, char *out, size_t outlen, ldns_rr_type *t, sd_err *e);
+
 /* Writes the rdata of rr in presentation format, fields joined by single spaces, into a
  * new string (caller frees). NULL on allocation failure. */
 char *sd_rdata_text(const ldns_rr *rr);

@@ -1,7 +1,6 @@
 /* rrset.c - RRsets and records of a zone, and the SOA serial. */
 #include "zone.h"
 
-#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,21 +9,16 @@
 #include "db.h"
 #include "rdata.h"
 
-/* Resolves owner and type of an RRset into canonical forms; refuses types that are not data
- * (sd_type_is_data) and managed types. */
+/* Resolves owner and type of an RRset into canonical forms (sd_type_canon); refuses
+ * managed types. */
 static int resolve(const sd_zone *zone, const char *name, const char *type, char *owner,
                    char *utype, sd_err *e)
 {
     if (sd_name_absolute(name, zone->name, owner, SD_NAME_MAX, e) < 0)
         return -SD_EBADINPUT;
-    if (!type || !*type || strlen(type) > 15)
-        return sd_fail(e, SD_EBADINPUT, "missing or invalid record type");
-    for (size_t i = 0; type[i]; i++)
-        utype[i] = (char)toupper((unsigned char)type[i]);
-    utype[strlen(type)] = '\0';
-    ldns_rr_type t = ldns_get_rr_type_by_name(utype);
-    if (!sd_type_is_data(t))
-        return sd_fail(e, SD_EBADINPUT, "unknown record type '%s'", type);
+    ldns_rr_type t;
+    if (sd_type_canon(type, utype, 16, &t, e) < 0)
+        return -SD_EBADINPUT;
     if (sd_type_is_managed(t))
         return sd_fail(e, SD_EBADINPUT, "%s records are made by scaidns and PowerDNS, not stored",
                        utype);

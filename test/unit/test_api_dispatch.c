@@ -227,6 +227,8 @@ static void test_refusals_change_nothing(void **state)
         {"PUT", "/api/v1/domains/b.example/rrsets/www/A", "{\"ttl\": -5, \"records\": [\"x\"]}",
          400},
         {"PUT", "/api/v1/domains/b.example/rrsets/www/A", "{\"records\": [\"300.1.1.1\"]}", 400},
+        {"PUT", "/api/v1/domains/b.example/rrsets/www/TYPE1x", "{\"records\": [\"192.0.2.1\"]}",
+         400},
         {"DELETE", "/api/v1/domains/b.example/rrsets/www/A", NULL, 404},
         {"GET", "/api/v1/domains/%2e%2e/dnssec", NULL, 404},
         {"DELETE", "/api/v1/domains/nope.example", NULL, 404},
@@ -240,6 +242,13 @@ static void test_refusals_change_nothing(void **state)
     assert_int_equal(st(w, "POST", "/api/v1/domains/b.example/dnssec/enable", w->only, NULL), 404);
     assert_int_equal(st(w, "DELETE", "/api/v1/domains/b.example", w->only, NULL), 404);
     assert_int_equal(fingerprint(w), before);
+    /* TYPE1 is the A RRset: stored and shown as A (found by fuzz_rdata). */
+    json_t *j;
+    assert_int_equal(req(w, "PUT", "/api/v1/domains/b.example/rrsets/www/type1", w->all,
+                         "{\"records\": [\"192.0.2.1\"]}", NULL, &j),
+                     200);
+    assert_string_equal(json_string_value(json_object_get(j, "type")), "A");
+    json_decref(j);
 }
 
 /* Writes route pattern with its parameters filled (zone for the first, then "www", "A")

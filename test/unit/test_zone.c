@@ -186,6 +186,14 @@ static void test_rrset_put_replace_delete(void **state)
                             z.id),
                      60);
     assert_int_equal(th_serial(t->db, z.id), s0 + 2);
+    /* The generic spelling TYPE1 is the A RRset, stored as A (found by fuzz_rdata: any text
+     * after TYPE1 was stored as a type of its own). */
+    const char *gen[] = {"198.51.100.8"};
+    th_assert_ok(sd_rrset_put(t->db, &z, "www", "type1", 60, gen, 1, 0, &e), e);
+    assert_records(t->db, &z, "www.example.com.", "A", "198.51.100.8");
+    assert_int_equal(th_int(t->db, "SELECT count(*) FROM rrsets WHERE name = 'www.example.com.'"),
+                     1);
+    th_assert_ok(sd_rrset_put(t->db, &z, "www", "A", 60, one, 1, 0, &e), e);
 
     /* Duplicates collapse; content is stored canonical. */
     const char *v6[] = {"2001:DB8::0001", "2001:db8:0:0::1"};
@@ -294,6 +302,9 @@ static void test_rrset_refused(void **state)
         {"www", "TSIG", "1", "unknown record type"},
         {"www", "OPT", "1", "unknown record type"},
         {"www", "TYPE0", "1", "unknown record type"},
+        {"www", "TYPE1x", "192.0.2.1", "unknown record type"},
+        {"www", "TYPE", "192.0.2.1", "unknown record type"},
+        {"www", "A ", "192.0.2.1", "unknown record type"},
         {"www", "", "1", "record type"},
         {"www.example.org.", "A", "192.0.2.1", "not inside zone"},
         {"bad name", "A", "192.0.2.1", "not allowed"},
