@@ -67,6 +67,23 @@ char *sd_rdata_text(const ldns_rr *rr)
     return s;
 }
 
+/* Returns 1 if the first field of content (past blanks, '(' and '"') is a number that ldns
+ * reads as 0 as a 16-bit field. A CERT of certificate type 0 (reserved, RFC 4398) makes
+ * ldns 1.8 leak the field it read before refusing it, and a long-running scaidns-api must not
+ * leak on bad requests, so sd_rdata_canon refuses it before ldns sees it. */
+static int cert_type_zero(const char *content)
+{
+    const char *p = content + strspn(content, " \t(\"");
+    size_t n = strcspn(p, " \t)\";");
+    char word[32], *end;
+    if (n == 0 || n >= sizeof word)
+        return 0;
+    memcpy(word, p, n);
+    word[n] = '\0';
+    long v = strtol(word, &end, 10);
+    return *end == '\0' && (v & 0xffff) == 0;
+}
+
 int sd_rdata_canon(const char *owner, const char *type, const char *content, char **out, sd_err *e)
 {
     *out = NULL;
@@ -76,6 +93,8 @@ int sd_rdata_canon(const char *owner, const char *type, const char *content, cha
         return sd_fail(e, SD_EBADINPUT, "record content longer than 65535 bytes");
     if (strchr(content, '\n') || strchr(content, '\r'))
         return sd_fail(e, SD_EBADINPUT, "record content must be one line");
+    if (strcmp(type, "CERT") == 0 && cert_type_zero(content))
+        return sd_fail(e, SD_EBADINPUT, "record '%s': CERT type 0 is reserved", content);
     size_t len = strlen(owner) + strlen(type) + strlen(content) + 32;
     char *line = malloc(len);
     if (!line)

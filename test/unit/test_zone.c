@@ -303,6 +303,9 @@ static void test_rrset_refused(void **state)
         {"www", "OPT", "1", "unknown record type"},
         {"www", "TYPE0", "1", "unknown record type"},
         {"www", "TYPE1x", "192.0.2.1", "unknown record type"},
+        /* ldns leaks on these: refused before it reads them (found by fuzz_rdata) */
+        {"www", "CERT", "0 0 0 AAAA", "CERT type 0 is reserved"},
+        {"www", "CERT", "( 65536 0 0 AAAA )", "CERT type 0 is reserved"},
         {"www", "TYPE", "192.0.2.1", "unknown record type"},
         {"www", "A ", "192.0.2.1", "unknown record type"},
         {"www", "", "1", "record type"},
