@@ -106,6 +106,15 @@ int sd_rdata_canon(const char *owner, const char *type, const char *content, cha
     if (s != LDNS_STATUS_OK)
         return sd_fail(e, SD_EBADINPUT, "record '%s' is not valid %s content: %s", content, type,
                        ldns_get_errorstr_by_id(s));
+    /* ldns takes the generic form (\# len hex) of any type without checking that the data
+     * holds the type's fields: "SRV \# 2 0000" gives an SRV of one field, "\# 0" none. */
+    const ldns_rr_descriptor *d = ldns_rr_descript(ldns_rr_get_type(rr));
+    size_t n = ldns_rr_rd_count(rr);
+    if (n == 0 || n < ldns_rr_descriptor_minimum(d) || n > ldns_rr_descriptor_maximum(d)) {
+        ldns_rr_free(rr);
+        return sd_fail(e, SD_EBADINPUT, "record '%s' is not valid %s content: %s", content, type,
+                       n ? "fields missing" : "no data");
+    }
     *out = sd_rdata_text(rr);
     ldns_rr_free(rr);
     if (!*out)

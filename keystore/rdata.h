@@ -25,8 +25,9 @@ int sd_type_canon(const char *type, char *out, size_t outlen, ldns_rr_type *t, s
  * new string (caller frees). NULL on allocation failure. */
 char *sd_rdata_text(const ldns_rr *rr);
 
-/* Parses one record "content" of type for owner into canonical presentation (new string).
- * 400 with ldns's reason when the content does not parse. */
+/* Parses one record "content" of type (canonical, see sd_type_canon) for owner into canonical
+ * presentation (new string). 400 with ldns's reason when the content does not parse, and when
+ * it has no data or fewer or more fields than the type has (possible in the generic form). */
 int sd_rdata_canon(const char *owner, const char *type, const char *content, char **out, sd_err *e);
 
 #endif
