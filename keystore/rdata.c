@@ -67,14 +67,15 @@ char *sd_rdata_text(const ldns_rr *rr)
     return s;
 }
 
-/* Returns 1 if the first field of content (past blanks, '(' and '"') is a number that ldns
- * reads as 0 as a 16-bit field. A CERT of certificate type 0 (reserved, RFC 4398) makes
- * ldns 1.8 leak the field it read before refusing it, and a long-running scaidns-api must not
- * leak on bad requests, so sd_rdata_canon refuses it before ldns sees it. */
+/* Returns 1 if the first field of content, cut where ldns cuts it (blanks, parentheses,
+ * quotes, ';'), is a number that ldns reads as 0 as a 16-bit field. A CERT of certificate
+ * type 0 (reserved, RFC 4398) makes ldns 1.8 leak the field it read before refusing it, and a
+ * long-running scaidns-api must not leak on bad requests, so sd_rdata_canon refuses it before
+ * ldns sees it. */
 static int cert_type_zero(const char *content)
 {
-    const char *p = content + strspn(content, " \t(\"");
-    size_t n = strcspn(p, " \t)\";");
+    const char *p = content + strspn(content, " \t()\"");
+    size_t n = strcspn(p, " \t()\";");
     char word[32], *end;
     if (n == 0 || n >= sizeof word)
         return 0;

@@ -66,6 +66,7 @@ for n in "${names[@]}"; do
   if [ "$rc" -ne 0 ]; then
     failed+=("$n")
     keep=$dir/fuzz-artifacts/$n
+    rm -rf "$keep"
     mkdir -p "$keep"
     cp -r "$w/artifacts/." "$keep/" 2>/dev/null || true
     echo "--- fuzz_$n failed (exit $rc); inputs kept in $keep; its log ends:" >&2

@@ -306,6 +306,7 @@ static void test_rrset_refused(void **state)
         /* ldns leaks on these: refused before it reads them (found by fuzz_rdata) */
         {"www", "CERT", "0 0 0 AAAA", "CERT type 0 is reserved"},
         {"www", "CERT", "( 65536 0 0 AAAA )", "CERT type 0 is reserved"},
+        {"www", "CERT", "00(0 0 AAAA)", "CERT type 0 is reserved"},
         /* the generic form with too little data (found by fuzz_rdata: stored as "" and "0") */
         {"www", "TYPE65279", "\\# 0", "no data"},
         {"www", "SRV", "\\# 2 0000", "fields missing"},
