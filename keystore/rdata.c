@@ -85,7 +85,10 @@ static int cert_type_zero(const char *content)
     return *end == '\0' && (v & 0xffff) == 0;
 }
 
-int sd_rdata_canon(const char *owner, const char *type, const char *content, char **out, sd_err *e)
+/* One reading of content by ldns (see sd_rdata_canon): 0 and its presentation in *out, or
+ * 400 (500 out of memory) with *out NULL. */
+static int canon_once(const char *owner, const char *type, const char *content, char **out,
+                      sd_err *e)
 {
     *out = NULL;
     if (!content || !*content)
@@ -121,4 +124,28 @@ int sd_rdata_canon(const char *owner, const char *type, const char *content, cha
     if (!*out)
         return sd_fail(e, SD_EINTERNAL, "out of memory");
     return 0;
+}
+
+int sd_rdata_canon(const char *owner, const char *type, const char *content, char **out, sd_err *e)
+{
+    char *again = NULL;
+    int rc = canon_once(owner, type, content, out, e);
+    if (rc < 0)
+        return rc;
+    /* ldns prints some data it reads in a form it cannot read back (an APL item of family 0
+     * prints as nothing): such content could not be served either. */
+    rc = canon_once(owner, type, *out, &again, NULL);
+    if (rc == 0 && strcmp(again, *out) == 0) {
+        free(again);
+        return 0;
+    }
+    rc = rc == -SD_EINTERNAL ? sd_fail(e, SD_EINTERNAL, "out of memory")
+                             : sd_fail(e, SD_EBADINPUT,
+                                       "record '%s' is not valid %s content: it reads as '%s', "
+                                       "which does not read back as itself",
+                                       content, type, *out);
+    free(again);
+    free(*out);
+    *out = NULL;
+    return rc;
 }

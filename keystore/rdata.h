@@ -26,8 +26,9 @@ int sd_type_canon(const char *type, char *out, size_t outlen, ldns_rr_type *t, s
 char *sd_rdata_text(const ldns_rr *rr);
 
 /* Parses one record "content" of type (canonical, see sd_type_canon) for owner into canonical
- * presentation (new string). 400 with ldns's reason when the content does not parse, and when
- * it has no data or fewer or more fields than the type has (possible in the generic form). */
+ * presentation (new string), which reads back as itself. 400 with ldns's reason when the
+ * content does not parse; when it has no data or fewer or more fields than the type has
+ * (possible in the generic form); and when ldns cannot read back what it makes of it. */
 int sd_rdata_canon(const char *owner, const char *type, const char *content, char **out, sd_err *e);
 
 #endif

@@ -310,6 +310,7 @@ static void test_rrset_refused(void **state)
         /* the generic form with too little data (found by fuzz_rdata: stored as "" and "0") */
         {"www", "TYPE65279", "\\# 0", "no data"},
         {"www", "SRV", "\\# 2 0000", "fields missing"},
+        {"www", "APL", "\\# 2 0000", "does not read back"},
         {"www", "TYPE", "192.0.2.1", "unknown record type"},
         {"www", "A ", "192.0.2.1", "unknown record type"},
         {"www", "", "1", "record type"},
