@@ -76,13 +76,9 @@ static int cert_type_zero(const char *content)
 {
     const char *p = content + strspn(content, " \t()\"");
     size_t n = strcspn(p, " \t()\";");
-    char word[32], *end;
-    if (n == 0 || n >= sizeof word)
-        return 0;
-    memcpy(word, p, n);
-    word[n] = '\0';
-    long v = strtol(word, &end, 10);
-    return *end == '\0' && (v & 0xffff) == 0;
+    char *end;
+    long v = strtol(p, &end, 10); /* stops where the field ends: no digit cuts it */
+    return n > 0 && end == p + n && (v & 0xffff) == 0;
 }
 
 /* One reading of content by ldns (see sd_rdata_canon): 0 and its presentation in *out, or

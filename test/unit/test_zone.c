@@ -307,6 +307,7 @@ static void test_rrset_refused(void **state)
         {"www", "CERT", "0 0 0 AAAA", "CERT type 0 is reserved"},
         {"www", "CERT", "( 65536 0 0 AAAA )", "CERT type 0 is reserved"},
         {"www", "CERT", "00(0 0 AAAA)", "CERT type 0 is reserved"},
+        {"www", "CERT", "000000000000000000000000000000000000000 0 0 AAAA", "CERT type 0"},
         /* the generic form with too little data (found by fuzz_rdata: stored as "" and "0") */
         {"www", "TYPE65279", "\\# 0", "no data"},
         {"www", "SRV", "\\# 2 0000", "fields missing"},
