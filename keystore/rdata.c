@@ -67,18 +67,26 @@ char *sd_rdata_text(const ldns_rr *rr)
     return s;
 }
 
-/* Returns 1 if the first field of content, cut where ldns cuts it (blanks, parentheses,
- * quotes, ';'), is a number that ldns reads as 0 as a 16-bit field. A CERT of certificate
- * type 0 (reserved, RFC 4398) makes ldns 1.8 leak the field it read before refusing it, and a
- * long-running scaidns-api must not leak on bad requests, so sd_rdata_canon refuses it before
- * ldns sees it. */
-static int cert_type_zero(const char *content)
+/* Returns 1 unless the first field of content (a CERT's certificate type) is a mnemonic or a
+ * number from 1 to 65535. ldns 1.8 leaks the field it read when it reads the type as 0
+ * (reserved, RFC 4398), and it reads fields its own way (it drops parentheses inside them,
+ * takes a sign): a long-running scaidns-api must not leak on bad requests, so sd_rdata_canon
+ * refuses anything but a plain type before ldns sees it. */
+static int cert_type_bad(const char *content)
 {
-    const char *p = content + strspn(content, " \t()\"");
-    size_t n = strcspn(p, " \t()\";");
-    char *end;
-    long v = strtol(p, &end, 10); /* stops where the field ends: no digit cuts it */
-    return n > 0 && end == p + n && (v & 0xffff) == 0;
+    const char *p = content + strspn(content, " \t()");
+    if (isalpha((unsigned char)*p))
+        return 0; /* a mnemonic, or not a number to ldns either */
+    long v = 0;
+    size_t digits = 0;
+    for (; *p && !strchr(" \t;", *p); p++) {
+        if (*p == '(' || *p == ')')
+            continue;
+        if (!isdigit((unsigned char)*p) || ++digits > 5)
+            return 1;
+        v = v * 10 + (*p - '0');
+    }
+    return v < 1 || v > 65535;
 }
 
 /* One reading of content by ldns (see sd_rdata_canon): 0 and its presentation in *out, or
@@ -93,8 +101,10 @@ static int canon_once(const char *owner, const char *type, const char *content, 
         return sd_fail(e, SD_EBADINPUT, "record content longer than 65535 bytes");
     if (strchr(content, '\n') || strchr(content, '\r'))
         return sd_fail(e, SD_EBADINPUT, "record content must be one line");
-    if (strcmp(type, "CERT") == 0 && cert_type_zero(content))
-        return sd_fail(e, SD_EBADINPUT, "record '%s': CERT type 0 is reserved", content);
+    if (strcmp(type, "CERT") == 0 && cert_type_bad(content))
+        return sd_fail(e, SD_EBADINPUT,
+                       "record '%s': a CERT type is a mnemonic or a number from 1 to 65535",
+                       content);
     size_t len = strlen(owner) + strlen(type) + strlen(content) + 32;
     char *line = malloc(len);
     if (!line)
