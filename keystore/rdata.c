@@ -67,21 +67,19 @@ char *sd_rdata_text(const ldns_rr *rr)
     return s;
 }
 
-/* Returns 1 unless the first field of content (a CERT's certificate type) is a mnemonic or a
- * number from 1 to 65535. ldns 1.8 leaks the field it read when it reads the type as 0
- * (reserved, RFC 4398), and it reads fields its own way (it drops parentheses inside them,
- * takes a sign): a long-running scaidns-api must not leak on bad requests, so sd_rdata_canon
- * refuses anything but a plain type before ldns sees it. */
+/* Returns 1 unless the first field of content (a CERT's certificate type) is a mnemonic or
+ * plain digits worth 1 to 65535. ldns 1.8 leaks the field it read when it reads the type as 0
+ * (reserved, RFC 4398), and it cuts fields its own way (a ')' ends one, a '(' inside one is
+ * dropped, a sign is taken): a long-running scaidns-api must not leak on bad requests, so
+ * sd_rdata_canon refuses anything but a plain type before ldns sees it. */
 static int cert_type_bad(const char *content)
 {
-    const char *p = content + strspn(content, " \t()");
+    const char *p = content + strspn(content, " \t(");
     if (isalpha((unsigned char)*p))
         return 0; /* a mnemonic, or not a number to ldns either */
     long v = 0;
     size_t digits = 0;
     for (; *p && !strchr(" \t;", *p); p++) {
-        if (*p == '(' || *p == ')')
-            continue;
         if (!isdigit((unsigned char)*p) || ++digits > 5)
             return 1;
         v = v * 10 + (*p - '0');

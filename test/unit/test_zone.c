@@ -309,6 +309,7 @@ static void test_rrset_refused(void **state)
         {"www", "CERT", "00(0 0 AAAA)", "a CERT type is"},
         {"www", "CERT", "000000000000000000000000000000000000000 0 0 AAAA", "a CERT type is"},
         {"www", "CERT", "-(0 0 -", "a CERT type is"},
+        {"www", "CERT", "0)5 0 0 AAAA", "a CERT type is"},
         {"www", "CERT", "\"0\" 0 0 AAAA", "a CERT type is"},
         /* the generic form with too little data (found by fuzz_rdata: stored as "" and "0") */
         {"www", "TYPE65279", "\\# 0", "no data"},
