@@ -58,9 +58,19 @@ char *sd_rdata_text(const ldns_rr *rr)
     if (!b)
         return NULL;
     for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+        const ldns_rdf *f = ldns_rr_rdf(rr, i);
+        /* ldns 1.8.3 writes the key names of SVCB and HTTPS parameters without making room
+         * for them: when the text ends near the buffer's end, an assertion aborts the
+         * process (Debian's build) or memory past the buffer is overwritten. Room for the
+         * most any field prints, 8 characters an octet ("no-default-alpn," for 2), comes
+         * first. */
+        if (!ldns_buffer_reserve(b, 8 * ldns_rdf_size(f) + 64)) {
+            ldns_buffer_free(b);
+            return NULL;
+        }
         if (i)
             ldns_buffer_printf(b, " ");
-        ldns_rdf2buffer_str(b, ldns_rr_rdf(rr, i));
+        ldns_rdf2buffer_str(b, f);
     }
     char *s = ldns_buffer_export2str(b);
     ldns_buffer_free(b);

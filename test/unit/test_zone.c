@@ -195,6 +195,18 @@ static void test_rrset_put_replace_delete(void **state)
                      1);
     th_assert_ok(sd_rrset_put(t->db, &z, "www", "A", 60, one, 1, 0, &e), e);
 
+    /* An SVCB whose text ends near 256 characters before its parameters made ldns 1.8.3 abort
+     * (found by fuzz_rdata): stored as given. */
+    char a63[64], b58[59], svcb[300];
+    memset(a63, 'a', 63);
+    a63[63] = '\0';
+    memset(b58, 'b', 58);
+    b58[58] = '\0';
+    snprintf(svcb, sizeof svcb, "1 %s.%s.%s.%s. alpn=h2", a63, a63, a63, b58);
+    const char *svcbs[] = {svcb};
+    th_assert_ok(sd_rrset_put(t->db, &z, "_svc", "SVCB", 300, svcbs, 1, 0, &e), e);
+    assert_records(t->db, &z, "_svc.example.com.", "SVCB", svcb);
+
     /* Duplicates collapse; content is stored canonical. */
     const char *v6[] = {"2001:DB8::0001", "2001:db8:0:0::1"};
     th_assert_ok(sd_rrset_put(t->db, &z, "@", "AAAA", 300, v6, 2, 0, &e), e);
