@@ -143,8 +143,8 @@ static void fill(fz_world *w, sqlite3 *db)
     rr(db, &ex, "*.w", "MX", 3600, "1 ai.example.");
     rr(db, &ex, "x.y.w", "MX", 3600, "1 xx.example.");
     rr(db, &ex, "xx", "A", 3600, "192.0.2.10");
-    json_t *pol =
-        json_pack("{s:{s:i, s:s, s:b}}", "nsec3", "iterations", 0, "salt", "aabbccdd", "optout", 1);
+    json_t *pol = json_pack("{s:{s:i, s:s, s:b}, s:[i, i]}", "nsec3", "iterations", 0, "salt",
+                            "aabbccdd", "optout", 1, "cds_digest_types", 2, 4);
     sd_policy p;
     if (!pol || sd_policy_put(db, ex.id, ex.name, &w->defaults, pol, "fuzz", FZ_NOW, &p, &e) < 0)
         fz_die("nsec3 policy of example.: %s", pol ? e.msg : "out of memory");
@@ -158,6 +158,11 @@ static void fill(fz_world *w, sqlite3 *db)
         fz_die("enable keys.test.: %s", e.msg);
     zone(db, "plain.test.", 0, "00000000000000a1", &plain);
     rr(db, &plain, "host", "A", 60, "198.51.100.7");
+    pol = json_pack("{s:b}", "cds_delete", 1); /* unsigned: the RFC 8078 DELETE pair */
+    if (!pol ||
+        sd_policy_put(db, plain.id, plain.name, &w->defaults, pol, "fuzz", FZ_NOW, &p, &e) < 0)
+        fz_die("cds_delete policy of plain.test.: %s", pol ? e.msg : "out of memory");
+    json_decref(pol);
     zone(db, "xn--bcher-kva.test.", 0, "00000000000000b1", &idn);
 }
 

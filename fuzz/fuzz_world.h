@@ -1,10 +1,11 @@
 /* fuzz_world.h - the scratch keystore the fuzzers run against, built once per fuzzer process
  * (in LLVMFuzzerInitialize) through the keystore's own calls, so that requests reach the real
- * code paths: zones with records of many types, a delegation with DS and glue, a wildcard,
- * an empty non-terminal, NSEC and NSEC3 (opt-out) zones, a keys-only zone, a master zone,
- * keys in every status (pending_ds: keys.test., active: example., rotating_zsk: example.com.)
- * sealed to a fresh seal key pair, and API tokens. A fuzzer cannot run without its world, so every
- * failure here ends the process with a message (fz_die). */
+ * code paths: zones with records of many types, a delegation with DS and glue, a wildcard, an
+ * empty non-terminal, NSEC and NSEC3 (opt-out) zones, a keys-only zone, a master zone, CDS of
+ * both digest types and the CDS DELETE pair of an unsigned zone, keys in every status
+ * (pending_ds: keys.test., active: example., rotating_zsk: example.com.) sealed to a fresh
+ * seal key pair, and API tokens. A fuzzer cannot run without its world, so every failure here
+ * ends the process with a message (fz_die). */
 #ifndef SCAIDNS_FUZZ_WORLD_H
 #define SCAIDNS_FUZZ_WORLD_H
 
