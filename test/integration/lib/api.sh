@@ -115,7 +115,26 @@ api_pdns_start() {
   for tool in pdns_server dig; do
     command -v "$tool" >/dev/null || { echo "SKIP: $tool not installed"; exit 0; }
   done
-  PDNS_PORT=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); p=s.getsockname()[1]; t=socket.socket(); t.bind(("127.0.0.1",p)); print(p)')
+  # A port free for both UDP and TCP: the UDP port the kernel picks may be taken for TCP
+  # (a listener, or a connection in TIME_WAIT), so try again until both bind.
+  PDNS_PORT=$(python3 - <<'PY'
+import socket
+for _ in range(200):
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 0))
+    p = u.getsockname()[1]
+    t = socket.socket()
+    try:
+        t.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    finally:
+        t.close()
+        u.close()
+    print(p)
+    break
+PY
+)
   mkdir -p "$T/pdns" "$T/pdns-run"
   cat >"$T/pdns/pdns.conf" <<PDNS
 launch=remote
