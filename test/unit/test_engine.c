@@ -585,6 +585,61 @@ static void test_abort(void **state)
     free(h);
 }
 
+/* An abort while the zone shows rotating_zsk only because keys are leaving: after a ZSK
+ * rollover already aborted (the aborted ZSK still retiring), and after an algorithm rollover
+ * (the old algorithm's keys leaving). Each is refused (409) and changes nothing; a ZSK keeps
+ * signing throughout. The load test of issue 9 found a second abort retiring the only signing
+ * ZSK. */
+static void test_abort_when_nothing_is_left(void **state)
+{
+    th_env *t = *state;
+    sd_zone z;
+    sd_err e;
+    history *h = calloc(1, sizeof *h);
+    int zsk = 0, ksk = 0;
+    live_zone(t, &z, h, 13);
+    t->ctx.now += 86400;
+    assert_int_equal(sd_dnssec_rotate_zsk(&t->ctx, &z, &e), 0);
+    snap(t, &z, h, t->ctx.now);
+    int64_t act = th_int(t->db, "SELECT activate_at FROM keys WHERE state = 'published'");
+    run_until(t, &z, h, act, &zsk, &ksk);
+    t->ctx.now = act + 60;
+    assert_int_equal(sd_dnssec_abort(&t->ctx, &z, &e), 0);
+    snap(t, &z, h, t->ctx.now);
+    status_is(t, &z, "rotating_zsk"); /* the aborted ZSK stays published until it is safe */
+    char *before = th_snapshot(t->db, 1);
+    t->ctx.now += 60;
+    assert_true(sd_dnssec_abort(&t->ctx, &z, &e) < 0);
+    assert_int_equal(e.code, 409);
+    char *after = th_snapshot(t->db, 1);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    run_until(t, &z, h, t->ctx.now + 86400, &zsk, &ksk);
+    status_is(t, &z, "active");
+
+    /* An algorithm rollover 13 -> 15 up to the new DS: then the old algorithm's keys leave. */
+    assert_int_equal(sd_dnssec_rotate_ksk_alg(&t->ctx, &z, 15, &e), 0);
+    snap(t, &z, h, t->ctx.now);
+    run_until(t, &z, h, ds_publish_at(t, &z), &zsk, &ksk);
+    status_is(t, &z, "rotating_zsk");
+    before = th_snapshot(t->db, 1);
+    t->ctx.now += 60;
+    assert_true(sd_dnssec_abort(&t->ctx, &z, &e) < 0);
+    assert_int_equal(e.code, 409);
+    after = th_snapshot(t->db, 1);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    run_until(t, &z, h, t->ctx.now + 5 * 86400, &zsk, &ksk);
+    status_is(t, &z, "active");
+    assert_int_equal(th_int(t->db, "SELECT count(*) FROM keys WHERE state = 'active' AND "
+                                   "algorithm = 15"),
+                     2);
+    assert_int_equal(check_history(t, &z, h), 0);
+    free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -601,6 +656,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_model_catches_wrong_algorithm_order, th_setup,
                                         th_teardown),
         cmocka_unit_test_setup_teardown(test_abort, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_abort_when_nothing_is_left, th_setup, th_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
