@@ -160,7 +160,11 @@ for ((c = 1; c <= CLIENTS; c++)); do
 done
 : >"$T/rss.tsv"
 while [ "$EPOCHSECONDS" -lt "$END" ]; do
-  echo "$((EPOCHSECONDS - START)) $(rss "$PDNS_PID") $(rss "$BACKEND_PID") $(rss "$API_PID")" >>"$T/rss.tsv"
+  # RSS of the three, PowerDNS's signature cache (entries), the keystore's size (kB)
+  echo "$((EPOCHSECONDS - START)) $(rss "$PDNS_PID") $(rss "$BACKEND_PID") $(rss "$API_PID")" \
+    "$(pdns_control --config-dir="$T/pdns" show signature-cache-size 2>/dev/null || echo 0)" \
+    "$(($(stat -c %s "$T/scaidns.db") / 1024 + $(stat -c %s "$T/scaidns.db-wal" 2>/dev/null || echo 0) / 1024))" \
+    >>"$T/rss.tsv"
   sleep "$SAMPLE"
 done
 wait "${CLIENT_PIDS[@]}"
@@ -377,7 +381,8 @@ verdict "clean stop" "$STOP_OK" "scaidns-api and scaidns-backend exit 0 on SIGTE
   printf '%-22s %s\n' "audit rows" "$AUDIT_ROWS; scheduler steps: $STEPS"
   printf '%-22s %s\n' "rollovers completed" "ZSK $ZROLLS (old ZSK removed), KSK $KROLLS (old KSK removed)"
   printf '%-22s %s\n' "final states" "$STATUSES"
-  printf '%-22s\n' "memory (RSS kB)"
+  printf '%-22s %s\n' "memory (RSS kB)" "$(awk -v w="$WARMUP" '$1 >= w { if (!n++) { s = $5; d = $6 } e = $5; f = $6 }
+    END { printf "PowerDNS signature cache %d -> %d entries, keystore %d -> %d kB (after the warm-up)", s, e, d, f }' "$T/rss.tsv")"
   printf '  %-16s %12s %12s %10s %10s %s\n' process first-third last-third peak growth verdict
   awk '{ printf "  %-16s %12d %12d %10d %+10d %s\n", $1, $2, $3, $4, $5, $6 }' <<<"$MEMTAB"
   echo "checks:"
