@@ -23,7 +23,7 @@
 #   - what PowerDNS serves once the scheduler is idle: per zone, exactly the published keys
 #     in DNSKEY, and RRSIGs if and only if DNSSEC is on;
 #   - processes: all three still running, scaidns-backend and scaidns-api exit 0 on SIGTERM,
-#     no sanitizer report in their logs;
+#     no sanitizer report and no line at level error in their logs;
 #   - memory: per process, the mean anonymous RSS (RssAnon: heap, stacks; not the pages of
 #     files) of the last third of the samples (after WARMUP s) is within MEM_TOL_PCT % (or
 #     MEM_TOL_KB) of the mean of the first third, plus what the caches that follow the data
@@ -381,6 +381,13 @@ MEMTAB=$(awk -v w="$WARMUP" -v pct="$MEM_TOL_PCT" -v kb="$MEM_TOL_KB" -v sb="$SI
 MEMOK=1
 if grep -q GROWS <<<"$MEMTAB" && [ -z "$MEMNOTE" ]; then MEMOK=0; fi
 verdict "memory flat" "$MEMOK" "$(awk '{ printf "%s %s; ", $1, $8 }' <<<"$MEMTAB")$MEMNOTE"
+
+# nothing went wrong inside the programs either: no line at level error in their logs (a
+# scheduler step that failed, a request that hit an internal error)
+LOG_ERRORS=$(cat "$T/api.log" "$T/backend.log" | grep -c '^scaidns-[a-z]*: error:' || true)
+verdict "no errors logged" "$([ "$LOG_ERRORS" = 0 ] && echo 1 || echo 0)" \
+  "$LOG_ERRORS error lines in the logs of scaidns-api and scaidns-backend$([ "$LOG_ERRORS" = 0 ] ||
+    echo ", e.g. $(grep -h -m1 '^scaidns-[a-z]*: error:' "$T/api.log" "$T/backend.log" | head -1)")"
 
 # a clean stop: SIGTERM, exit 0, no sanitizer report
 STOP_OK=1
