@@ -628,6 +628,30 @@ static int newest_key(sqlite3 *db, int64_t zone_id, const char *role, int64_t *i
                              : sd_db_fail(db, e, "read keys");
 }
 
+/* 1 when a ZSK rollover is under way in the zone: its newest live ZSK is not on its way out
+ * and an older live ZSK of the same algorithm is beside it. A zone also shows rotating_zsk
+ * while keys only leave (the ZSK of a rollover aborted before, the old algorithm's keys after
+ * an algorithm rollover): then there is nothing to abort. 0 when not, -code on error. */
+static int zsk_rollover_under_way(sqlite3 *db, int64_t zone_id, sd_err *e)
+{
+    sqlite3_stmt *st;
+    if (sd_db_prepare(db,
+                      "SELECT count(*) FROM keys n WHERE n.id = (SELECT max(id) FROM keys WHERE "
+                      "zone_id = ?1 AND role = 'ZSK' AND state <> 'removed') AND "
+                      "n.remove_at IS NULL AND n.unpublish_at IS NULL AND EXISTS (SELECT 1 FROM "
+                      "keys o WHERE o.zone_id = ?1 AND o.role = 'ZSK' AND o.state <> 'removed' "
+                      "AND o.id <> n.id AND o.algorithm = n.algorithm)",
+                      &st, e) < 0)
+        return -e->code;
+    sqlite3_bind_int64(st, 1, zone_id);
+    int rc = sqlite3_step(st);
+    int found = rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return sd_db_fail(db, e, "read keys");
+    return found;
+}
+
 /* Abort of a ZSK rollover (inside the transaction). */
 static int abort_zsk(const sd_ctx *c, const sd_zone *z, const sd_policy *p,
                      const sd_zone_ttls *ttls, sd_err *e)
@@ -635,6 +659,14 @@ static int abort_zsk(const sd_ctx *c, const sd_zone *z, const sd_policy *p,
     int64_t id, dsp;
     char state[16];
     int alg;
+    int under_way = zsk_rollover_under_way(c->db, z->id, e);
+    if (under_way < 0)
+        return under_way;
+    if (!under_way)
+        return sd_fail(e, SD_ECONFLICT,
+                       "no ZSK rollover to abort: the zone's extra ZSK is already leaving (a "
+                       "rollover aborted before, or the old algorithm after an algorithm "
+                       "rollover)");
     if (newest_key(c->db, z->id, "ZSK", &id, state, &alg, &dsp, e) < 0)
         return -e->code;
     /* The old ZSK signs (again) and keeps its place; its own roll waits at least a day. */

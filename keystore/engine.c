@@ -396,10 +396,16 @@ int sd_engine_run_zone(const sd_ctx *c, const sd_zone *z, int *steps, int64_t *n
     "NULL "                                                                                        \
     "THEN coalesce(ds_publish_at, 1) END, 9e18))"
 
-int sd_engine_due_zones(sqlite3 *db, int64_t now, int (*fn)(const sd_zone *z, void *arg), void *arg,
-                        sd_err *e)
+/* A zone's public id ("d_" + 16 hex digits). */
+typedef char zone_pid[sizeof((sd_zone *)0)->public_id];
+
+/* The public ids of the zones with a step due at or before now, in id order, into a new
+ * array (*ids, *n; free it). */
+static int due_zone_ids(sqlite3 *db, int64_t now, zone_pid **ids, size_t *n, sd_err *e)
 {
     sqlite3_stmt *st;
+    *ids = NULL;
+    *n = 0;
     if (sd_db_prepare(db,
                       "SELECT DISTINCT z.public_id FROM keys k JOIN zones z ON z.id = k.zone_id "
                       "WHERE k.state <> 'removed' AND (" NEXT_EXPR " <= ?1 OR z.unsign_at <= ?1) "
@@ -407,20 +413,54 @@ int sd_engine_due_zones(sqlite3 *db, int64_t now, int (*fn)(const sd_zone *z, vo
                       &st, e) < 0)
         return -e->code;
     sqlite3_bind_int64(st, 1, now);
+    size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            size_t ncap = cap ? 2 * cap : 64;
+            zone_pid *bigger = realloc(*ids, ncap * sizeof **ids);
+            if (!bigger) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            *ids = bigger;
+            cap = ncap;
+        }
+        snprintf((*ids)[(*n)++], sizeof **ids, "%s", (const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    free(*ids);
+    *ids = NULL;
+    *n = 0;
+    return rc == SQLITE_NOMEM ? sd_fail(e, SD_EINTERNAL, "out of memory listing due zones")
+                              : sd_db_fail(db, e, "find due zones");
+}
+
+int sd_engine_due_zones(sqlite3 *db, int64_t now, int (*fn)(const sd_zone *z, void *arg), void *arg,
+                        sd_err *e)
+{
+    /* The list is read whole first: a statement still reading holds its snapshot, and the
+     * steps' write transactions cannot begin from it once another program has written. */
+    zone_pid *ids;
+    size_t n;
+    if (due_zone_ids(db, now, &ids, &n, e) < 0)
+        return -e->code;
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
         sd_zone z;
-        if (sd_zone_find(db, (const char *)sqlite3_column_text(st, 0), &z, e) < 0) {
-            sqlite3_finalize(st);
-            return -e->code;
+        if (sd_zone_find(db, ids[i], &z, e) < 0) {
+            if (e->code == SD_ENOTFOUND)
+                continue; /* deleted since the list was read */
+            rc = -e->code;
+            break;
         }
         if (fn(&z, arg))
             break;
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return sd_db_fail(db, e, "find due zones");
-    return 0;
+    free(ids);
+    return rc;
 }
 
 int sd_engine_next_at(sqlite3 *db, int64_t *next_at, sd_err *e)

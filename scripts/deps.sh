@@ -20,6 +20,8 @@ PACKAGES=(
   util-linux
   # the fault tests: a clock stepped under a running scaidns-api (fault_clock.sh)
   libfaketime
+  # memcheck over the integration suite (scripts/valgrind.sh)
+  valgrind
 )
 
 missing=()

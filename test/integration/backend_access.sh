@@ -11,6 +11,8 @@
 set -euo pipefail
 SRC=${SCAIDNS_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 BIN=${SCAIDNS_BIN:-$SRC/build/bin}
+. "$SRC/test/integration/lib/wrap.sh"
+wrap_bin # SCAIDNS_WRAP (e.g. valgrind) in front of our programs, when set
 FAILS=0
 CHECKS=0
 PIDS=()
@@ -59,7 +61,7 @@ start_backend() {
     --backend-socket-mode=0666 "$@" 2>"$LOG" &
   BPID=$!
   PIDS+=("$BPID")
-  for _ in $(seq 100); do [ -S "$SOCK" ] && return 0; sleep 0.05; done
+  for _ in $(seq "$(wrap_scale 100)"); do [ -S "$SOCK" ] && return 0; sleep 0.05; done
   echo "FAIL: the backend did not start: $(cat "$LOG")"
   exit 1
 }

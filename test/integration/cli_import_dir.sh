@@ -4,6 +4,8 @@
 # file is reported and stops only itself; the exit status says that something failed.
 set -euo pipefail
 BIN=${SCAIDNS_BIN:?}
+. "$(dirname "$0")/lib/wrap.sh"
+wrap_bin # SCAIDNS_WRAP (e.g. valgrind) in front of our programs, when set
 T=$(mktemp -d /tmp/scaidns-importdir.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 printf 'db=%s/k.db\nseal-key=%s/seal.key\n' "$T" "$T" >"$T/c.conf"

@@ -10,6 +10,8 @@
 set -euo pipefail
 SRC=${SCAIDNS_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 BIN=${SCAIDNS_BIN:-$SRC/build/bin}
+. "$SRC/test/integration/lib/wrap.sh"
+wrap_bin # SCAIDNS_WRAP (e.g. valgrind) in front of our programs, when set
 FAILS=0
 CHECKS=0
 PIDS=()
@@ -67,7 +69,7 @@ start_all() {
   (umask 000 && exec "$BIN/scaidns-api" --config "$CONF" --api-listen="127.0.0.1:$PORT") 2>>"$T/api.log" &
   APID=$!
   PIDS+=("$BPID" "$APID")
-  for _ in $(seq 100); do
+  for _ in $(seq "$(wrap_scale 100)"); do
     [ -S "$SOCK" ] && curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz" && return 0
     sleep 0.05
   done

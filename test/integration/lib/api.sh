@@ -15,6 +15,8 @@
 
 BIN=${SCAIDNS_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/build/bin}
 SRC=${SCAIDNS_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
+. "$(dirname "${BASH_SOURCE[0]}")/wrap.sh"
+wrap_bin # SCAIDNS_WRAP (e.g. valgrind) in front of our programs, when set
 API_PIDS=()
 FAILS=0
 CHECKS=0
@@ -75,7 +77,7 @@ api_start() {
     API_PID=$!
     API_PIDS+=("$API_PID")
     URL=http://127.0.0.1:$PORT
-    for _ in $(seq 100); do
+    for _ in $(seq "$(wrap_scale 100)"); do
       if curl -s -o /dev/null "$URL/healthz"; then return 0; fi
       kill -0 "$API_PID" 2>/dev/null || break
       sleep 0.05
@@ -178,7 +180,8 @@ call() {
   shift $(($# < 4 ? $# : 4))
   OUT=$T/out.json
   HDR=$T/out.hdr
-  local args=(-s --path-as-is -o "$OUT" -D "$HDR" -w '%{http_code}' -X "$method" --max-time 30)
+  local args=(-s --path-as-is -o "$OUT" -D "$HDR" -w '%{http_code}' -X "$method"
+    --max-time "$(wrap_scale 30)")
   [ -n "$tok" ] && args+=(-H "Authorization: Bearer $tok")
   [ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
   CODE=$(curl "${args[@]}" "$@" "$URL$path" || true)

@@ -13,6 +13,8 @@
 # Environment: SCAIDNS_BIN (directory holding scaidnsctl), SCAIDNS_SRC (source tree).
 
 BIN=${SCAIDNS_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/build/bin}
+. "$(dirname "${BASH_SOURCE[0]}")/wrap.sh"
+wrap_bin # SCAIDNS_WRAP (e.g. valgrind) in front of our programs, when set
 CLI_NAME=cli
 CHECKS=0
 

@@ -16,6 +16,8 @@
 # keeps $T for a look after a failure.
 
 BIN=${SCAIDNS_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/build/bin}
+. "$(dirname "${BASH_SOURCE[0]}")/wrap.sh"
+wrap_bin # SCAIDNS_WRAP (e.g. valgrind) in front of our programs, when set
 SCAIDNSCTL=$BIN/scaidnsctl
 PIDS=()
 
@@ -26,7 +28,7 @@ pdns_cleanup() {
     kill "$pid" 2>/dev/null || true
   done
   for pid in "${PIDS[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq "$(wrap_scale 50)"); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
@@ -79,12 +81,12 @@ ctl() {
   "$SCAIDNSCTL" --config "$T/scaidns.conf" "$@"
 }
 
-# Starts scaidns-backend and waits (up to 10 s) for its socket.
+# Starts scaidns-backend and waits (up to 10 s, longer when wrapped) for its socket.
 backend_start() {
   "$BIN/scaidns-backend" --config "$T/scaidns.conf" "$@" 2>>"$T/backend.log" &
   PIDS+=($!)
   BACKEND_PID=$!
-  for _ in $(seq 100); do
+  for _ in $(seq "$(wrap_scale 100)"); do
     [ -S "$T/backend.sock" ] && return 0
     kill -0 "$BACKEND_PID" 2>/dev/null || break
     sleep 0.1

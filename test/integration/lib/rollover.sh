@@ -18,7 +18,7 @@ api_restart() {
   PIDS+=($!)
   API_PID=$!
   URL=http://127.0.0.1:$APORT
-  for _ in $(seq 100); do
+  for _ in $(seq "$(wrap_scale 100)"); do
     curl -s -o /dev/null "$URL/healthz" && return 0
     sleep 0.1
   done
