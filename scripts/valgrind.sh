@@ -40,6 +40,8 @@ cmake --build "$BUILD_DIR" -j"$JOBS"
 LOGS=$SRC/$BUILD_DIR/valgrind-logs
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
+# some tests run a program as another user (setpriv --reuid=nobody): its log goes here too
+chmod 1777 "$LOGS"
 # definite and indirect leaks count as errors (exit 99 from the program, and in the logs);
 # possibly lost and still reachable blocks (threads and libraries alive at exit) do not.
 # RSA key generation under valgrind takes minutes: the tests' waits grow 20 times
