@@ -9,10 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "policy.h"
-#include "seal.h"
-#include "token.h"
+#include "keystore/config.h"
+#include "keystore/policy.h"
+#include "keystore/seal.h"
+#include "keystore/token.h"
 
 #define API_MAX_BODY (64 * 1024) /* request bodies above this get 413 */
 #define API_MAX_PARAMS 4         /* path parameters of one route */

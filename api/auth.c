@@ -1,11 +1,11 @@
 /* auth.c - Bearer tokens, scopes, zones. */
-#include "api_auth.h"
+#include "api/auth.h"
 
 #include <sodium.h>
 #include <string.h>
 #include <strings.h>
 
-#include "api_json_io.h"
+#include "api/json_io.h"
 
 int api_bearer(const char *header, char *out, size_t outlen)
 {

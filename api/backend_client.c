@@ -1,6 +1,6 @@
 /* backend_client.c - the stats request to scaidns-backend over its socket
- * (api_backend_stats.h). */
-#include "api_backend_stats.h"
+ * (api/backend_client.h). */
+#include "api/backend_client.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -10,7 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "api_io.h"
+#include "lifecycle/io.h"
 
 static const char REQUEST[] = "{\"method\":\"scaidnsStats\",\"parameters\":{}}\n";
 
@@ -21,7 +21,7 @@ static int exchange(int fd, const char *path, int64_t deadline, int timeout_ms, 
 {
     size_t n = sizeof REQUEST - 1;
     for (size_t sent = 0; sent < n;) {
-        if (api_wait_fd(fd, POLLOUT, deadline) < 0)
+        if (sd_wait_fd(fd, POLLOUT, deadline) < 0)
             return sd_fail(e, SD_EBUSY, "scaidns-backend (%s) did not take the request", path);
         ssize_t w = send(fd, REQUEST + sent, n - sent, MSG_NOSIGNAL);
         if (w < 0 && errno != EAGAIN && errno != EINTR)
@@ -36,7 +36,7 @@ static int exchange(int fd, const char *path, int64_t deadline, int timeout_ms, 
             return (int)(nl - buf);
         if (got == cap)
             return sd_fail(e, SD_EINTERNAL, "the stats reply of %s is over %zu bytes", path, cap);
-        if (api_wait_fd(fd, POLLIN, deadline) < 0)
+        if (sd_wait_fd(fd, POLLIN, deadline) < 0)
             return sd_fail(e, SD_EBUSY, "scaidns-backend (%s) did not answer within %d ms", path,
                            timeout_ms);
         ssize_t r = recv(fd, buf + got, cap - got, 0);
@@ -59,7 +59,7 @@ int api_backend_stats_fetch(const char *path, int timeout_ms, json_t **stats, sd
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
         return sd_fail(e, SD_EINTERNAL, "socket: %s", strerror(errno));
-    int64_t deadline = api_mono_ms() + timeout_ms;
+    int64_t deadline = sd_mono_ms() + timeout_ms;
     char *buf = NULL;
     int rc;
     if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0 && errno != EINPROGRESS &&

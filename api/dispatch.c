@@ -1,15 +1,15 @@
 /* dispatch.c - routing, limits, authentication and the handler call of one request. */
-#include "api_dispatch.h"
+#include "api/dispatch.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "api_auth.h"
-#include "api_json_io.h"
-#include "api_metrics.h"
-#include "api_pool.h"
-#include "api_router.h"
+#include "api/auth.h"
+#include "api/json_io.h"
+#include "api/metrics.h"
+#include "api/pool.h"
+#include "api/router.h"
 
 /* Runs the matched route with a pooled connection; fills rs. */
 static void run(const api_server *srv, const api_http_in *in, const api_match *m, api_resp *rs,

@@ -1,5 +1,5 @@
 /* json_io.c - request bodies in, JSON responses and errors out. */
-#include "api_json_io.h"
+#include "api/json_io.h"
 
 #include <ctype.h>
 #include <errno.h>

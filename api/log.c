@@ -1,5 +1,7 @@
-/* log.c - scaidns-api's one-line log messages on stderr (api_log.h). */
-#include "api_log.h"
+/* log.c - scaidns-api's one-line log messages on stderr (api/log.h). */
+#include "api/log.h"
+
+#include "lifecycle/notes.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -123,4 +125,13 @@ void api_log_msg(int level, const char *fmt, ...)
     if (write(STDERR_FILENO, line, used) < 0) {
         /* nothing sensible to do when stderr is gone */
     }
+}
+
+void api_log_notes(const sd_notes *notes)
+{
+    static const int level[] = {API_LOG_ERROR, API_LOG_WARNING, API_LOG_INFO};
+    for (size_t i = 0; i < notes->n; i++)
+        api_log_msg(level[notes->v[i].level], "%s", notes->v[i].text);
+    if (notes->dropped)
+        api_log_msg(API_LOG_WARNING, "scheduler: %zu more notes dropped", notes->dropped);
 }

@@ -1,6 +1,6 @@
 /* main.c - scaidns-api: scaidns-api --config FILE [--key=value ...] [--threads=N]
  * [--timeout=SECONDS]. Serves the API on api-listen until SIGINT or SIGTERM, logging to stderr
- * at log-level (api_log.h). */
+ * at log-level (api/log.h). */
 #include <errno.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -9,15 +9,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "api_log.h"
-#include "api_openapi_doc.h"
-#include "api_pool.h"
-#include "api_metrics.h"
-#include "api_scheduler.h"
-#include "api_served.h"
-#include "api_server.h"
-#include "api_webhook.h"
-#include "perm.h"
+#include "api/log.h"
+#include "api/openapi_doc.h"
+#include "api/pool.h"
+#include "api/metrics.h"
+#include "api/scheduler.h"
+#include "lifecycle/served.h"
+#include "api/server.h"
+#include "api/webhook.h"
+#include "keystore/perm.h"
 
 static const char USAGE[] =
     "usage: scaidns-api [--config FILE] [--key=value ...] [--threads=N] [--timeout=SECONDS]\n"
@@ -88,7 +88,7 @@ int main(int argc, char **argv)
     /* SQLite's memory statistics take one process-wide mutex on every allocation, which
      * worker threads then fight over; the API never reads them. Before any other call. */
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-    if (api_served_check_config(&srv.cfg, &e) < 0) {
+    if (sd_served_check_config(&srv.cfg, &e) < 0) {
         api_log_msg(API_LOG_ERROR, "%s", e.msg);
         return 2;
     }

@@ -1,5 +1,5 @@
-/* metrics.c - lock-free counters for GET /metrics (see api_metrics.h). */
-#include "api_metrics.h"
+/* metrics.c - lock-free counters for GET /metrics (see api/metrics.h). */
+#include "api/metrics.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>

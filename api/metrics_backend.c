@@ -1,11 +1,11 @@
 /* metrics_backend.c - scaidns-backend's counters as Prometheus series
- * (api_backend_stats.h). */
-#include "api_backend_stats.h"
+ * (api/backend_client.h). */
+#include "api/backend_client.h"
 
 #include <inttypes.h>
 #include <stdint.h>
 
-#include "api_metrics.h"
+#include "api/metrics.h"
 
 #define MAX_BOUNDS 32  /* histogram bounds accepted from the backend */
 #define MAX_METHODS 32 /* methods accepted from the backend */

@@ -1,5 +1,5 @@
 /* peer_gate.c - SO_PEERCRED on the API's Unix socket. */
-#include "api_peer_gate.h"
+#include "api/peer_gate.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -7,7 +7,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "api_log.h"
+#include "api/log.h"
 
 #define REFUSALS_LOGGED 10 /* lines a second */
 

@@ -1,12 +1,12 @@
 /* pool.c - the SQLite connection pool: a mutex, a condition variable and a stack. */
-#include "api_pool.h"
+#include "api/pool.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 
-#include "api_log.h"
-#include "db.h"
+#include "api/log.h"
+#include "keystore/db.h"
 
 #define BUSY_WAIT_US 250      /* between two tries of a locked keystore */
 #define BUSY_LIMIT_US 5000000 /* give up (503) after this long, like sd_db_open's timeout */

@@ -1,5 +1,5 @@
 /* router.c - matching request paths against route patterns. */
-#include "api_router.h"
+#include "api/router.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* routes.c - the route table: every path, method and scope the API serves. The OpenAPI
  * document (openapi.json) lists exactly these; test_api_openapi checks both ways. */
-#include "api_router.h"
-#include "api_routes.h"
+#include "api/router.h"
+#include "api/routes.h"
 
 #define D "/api/v1/domains/{domain_id}"
 

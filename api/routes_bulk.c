@@ -1,14 +1,14 @@
 /* routes_bulk.c - POST /api/v1/dnssec/enable: DNSSEC on many zones in one call. Each zone is
  * its own keystore transaction (sd_dnssec_enable) and gets its own result; one zone's failure
  * leaves the others as they are. The token's zone list applies per zone: a zone outside it
- * gets the 404 "domain not found" of a zone that does not exist (api_auth.h). */
+ * gets the 404 "domain not found" of a zone that does not exist (api/auth.h). */
 #include <string.h>
 
-#include "api_changed.h"
-#include "api_json_io.h"
-#include "api_routes.h"
-#include "api_webhook.h"
-#include "dnssec.h"
+#include "api/changed.h"
+#include "api/json_io.h"
+#include "api/routes.h"
+#include "api/webhook.h"
+#include "lifecycle/dnssec.h"
 
 #define MAX_ZONES 1000
 

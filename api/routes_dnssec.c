@@ -6,18 +6,18 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "audit_json.h"
-#include "api_auth.h"
-#include "api_changed.h"
-#include "api_parent.h"
-#include "api_pdns.h"
-#include "api_served.h"
-#include "api_webhook.h"
-#include "engine.h"
-#include "policy_json.h"
-#include "dnssec.h"
-#include "api_json_io.h"
-#include "api_routes.h"
+#include "keystore/audit_json.h"
+#include "api/auth.h"
+#include "api/changed.h"
+#include "lifecycle/parent.h"
+#include "lifecycle/pdns_client.h"
+#include "lifecycle/served.h"
+#include "api/webhook.h"
+#include "lifecycle/engine.h"
+#include "lifecycle/policy_json.h"
+#include "lifecycle/dnssec.h"
+#include "api/json_io.h"
+#include "api/routes.h"
 
 /* The lifecycle context of this request: the API seals to the backend's public key only. */
 static sd_ctx ctx_of(const api_req *rq)
@@ -178,11 +178,11 @@ static int parent_still_has_ds(const api_req *rq, const sd_zone *z, api_resp *rs
     sd_err e;
     if (!rq->srv->cfg.parent_servers[0])
         return 0;
-    if (api_parent_ds(rq->srv->cfg.parent_servers, z->name, &ev, &answered, &ttl, &e) < 0) {
+    if (sd_parent_ds(rq->srv->cfg.parent_servers, z->name, &ev, &answered, &ttl, &e) < 0) {
         api_fail(rs, &e);
         return -1;
     }
-    if (!api_parent_any_ds(ev) && answered) {
+    if (!sd_parent_any_ds(ev) && answered) {
         json_decref(ev);
         return 0;
     }
@@ -426,7 +426,7 @@ void api_h_dnssec_confirm_ds(api_req *rq, api_resp *rs)
  * asked), "in_sync" (it serves exactly the keys the keystore publishes and, when the served-data
  * check is on, every authoritative server agrees), "unknown_served_keys" (tags it serves that
  * the keystore does not have: another backend's keys), with the served-data check on "servers"
- * (each server's answers, api_served_compare) and, on failure, "powerdns_error" or
+ * (each server's answers, sd_served_compare) and, on failure, "powerdns_error" or
  * "servers_error". */
 static void add_served(const api_req *rq, const sd_zone *z, json_t *state)
 {
@@ -442,7 +442,7 @@ static void add_served(const api_req *rq, const sd_zone *z, json_t *state)
             if (json_is_true(json_object_get(k, "published")))
                 json_array_append(expected, json_object_get(k, "key_tag"));
         }
-    int rc = api_pdns_dnskey_tags(rq->srv->cfg.pdns_address, z->name, 2000, tags, 64, &n, &e);
+    int rc = sd_pdns_dnskey_tags(rq->srv->cfg.pdns_address, z->name, 2000, tags, 64, &n, &e);
     int in_sync = rc == 0 && n == json_array_size(expected);
     for (size_t t = 0; rc == 0 && t < n; t++) {
         int known = 0;
@@ -466,8 +466,8 @@ static void add_served(const api_req *rq, const sd_zone *z, json_t *state)
      * cannot purge may still serve an old key set. */
     json_t *ev;
     int agree;
-    if (api_served_on(&rq->srv->cfg)) {
-        if (api_served_check(rq->db, &rq->srv->cfg, z, &ev, &agree, &e) == 0) {
+    if (sd_served_on(&rq->srv->cfg)) {
+        if (sd_served_check(rq->db, &rq->srv->cfg, z, &ev, &agree, &e) == 0) {
             json_object_set(state, "servers", json_object_get(ev, "servers"));
             json_decref(ev);
         } else {

@@ -1,6 +1,6 @@
 /* routes_metrics.c - GET /metrics (no token, like /healthz): Prometheus text format 0.0.4.
  * The counters come from the server's api_metrics (requests, scheduler passes) and from
- * scaidns-backend (requests by method, latency; api_backend_stats.h); the gauges
+ * scaidns-backend (requests by method, latency; api/backend_client.h); the gauges
  * are read from the keystore at scrape time, in one read transaction: zones by DNSSEC status
  * (the dnssec_status view), keys by role and state, and the seconds until each zone's next
  * step (the MAX_NEXT_SERIES zones whose steps come first, so the label set stays bounded). */
@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_backend_stats.h"
-#include "api_json_io.h"
-#include "api_log.h"
-#include "api_metrics.h"
-#include "api_router.h"
-#include "api_routes.h"
-#include "engine.h"
+#include "api/backend_client.h"
+#include "api/json_io.h"
+#include "api/log.h"
+#include "api/metrics.h"
+#include "api/router.h"
+#include "api/routes.h"
+#include "lifecycle/engine.h"
 
 #define MAX_NEXT_SERIES 1000
 

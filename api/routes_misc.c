@@ -1,9 +1,9 @@
 /* routes_misc.c - GET /healthz and GET /api/v1/openapi.json (both without a token). */
 #include <jansson.h>
 
-#include "api_json_io.h"
-#include "api_routes.h"
-#include "db.h"
+#include "api/json_io.h"
+#include "api/routes.h"
+#include "keystore/db.h"
 
 /* 200 {"status": "ok", "schema_version": N} when the keystore can do its work (it answers a
  * query, is still at its path, can be written and has room: sd_db_health), else 503 naming

@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_auth.h"
-#include "api_changed.h"
-#include "api_json_io.h"
-#include "api_routes.h"
-#include "api_webhook.h"
-#include "dnssec.h"
-#include "key.h"
+#include "api/auth.h"
+#include "api/changed.h"
+#include "api/json_io.h"
+#include "api/routes.h"
+#include "api/webhook.h"
+#include "lifecycle/dnssec.h"
+#include "keystore/key.h"
 
 /* The KSK a registrar should get: the newest one in the DNSKEY RRset and not on its way out
  * (during a KSK rollover the new one). */

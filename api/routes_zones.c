@@ -4,16 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_auth.h"
-#include "api_changed.h"
-#include "db.h"
-#include "rdata.h"
-#include "dnssec.h"
-#include "api_json_io.h"
-#include "api_routes.h"
-#include "rrset_json.h"
-#include "timefmt.h"
-#include "zone.h"
+#include "api/auth.h"
+#include "api/changed.h"
+#include "keystore/db.h"
+#include "keystore/rdata.h"
+#include "lifecycle/dnssec.h"
+#include "api/json_io.h"
+#include "api/routes.h"
+#include "keystore/rrset_json.h"
+#include "keystore/timefmt.h"
+#include "keystore/zone.h"
 
 /* The zone as the API shows it: id, name, keys_only, created_at, dnssec_status, serial. */
 static json_t *zone_json(sqlite3 *db, const sd_zone *z)

@@ -1,15 +1,15 @@
 /* scheduler.c - the thread that carries out due rollover steps.
  *
  * One pass: find the zones with a due step (one indexed query), check that their servers serve
- * what the keystore says (api_served.h, when the served-data check is on: a zone that fails is
- * held), run each zone's steps (each its own transaction with its audit row, see engine.h),
+ * what the keystore says (lifecycle/served.h, when the served-data check is on: a zone that fails
+ * is held), run each zone's steps (each its own transaction with its audit row, see engine.h),
  * purge the zone in PowerDNS so that the change is served at once, then sleep until the
  * earliest next step or scheduler-interval, whichever comes first (a held zone is asked again
  * after at most HELD_RECHECK_S). A wake (after an API change) or stop cuts the sleep short.
  * Steps are due by the wall clock (plus clock-offset), sleeps are measured on the monotonic
  * one. */
 #define _GNU_SOURCE /* pthread_cond_clockwait (glibc 2.30; POSIX.1-2024) */
-#include "api_scheduler.h"
+#include "api/scheduler.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -18,14 +18,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "api_log.h"
-#include "api_metrics.h"
-#include "api_parent.h"
-#include "api_pdns.h"
-#include "api_served.h"
-#include "api_webhook.h"
-#include "db.h"
-#include "engine.h"
+#include "api/log.h"
+#include "api/metrics.h"
+#include "lifecycle/parent.h"
+#include "lifecycle/pdns_client.h"
+#include "lifecycle/served.h"
+#include "api/webhook.h"
+#include "keystore/db.h"
+#include "lifecycle/engine.h"
 
 #define PURGE_TIMEOUT_MS 2000
 #define HELD_RECHECK_S 5 /* longest wait before the servers of a held zone are asked again */
@@ -63,8 +63,10 @@ static int run_zone(const sd_zone *z, void *arg)
     int steps = 0;
     int64_t next = 0;
     pc->out->zones++;
-    if (api_served_on(pc->cfg)) {
-        int go = api_served_gate(pc->ctx.db, pc->cfg, pc->ctx.defaults, z, pc->ctx.now, &e);
+    if (sd_served_on(pc->cfg)) {
+        sd_notes notes = {0};
+        int go = sd_served_gate(pc->ctx.db, pc->cfg, pc->ctx.defaults, z, pc->ctx.now, &notes, &e);
+        api_log_notes(&notes);
         if (go < 0) {
             pc->out->failures++;
             api_log_msg(API_LOG_ERROR, "scheduler: %s: served-data check failed: %s", z->name,
@@ -81,7 +83,7 @@ static int run_zone(const sd_zone *z, void *arg)
     }
     pc->out->steps += steps;
     if (steps > 0 && pc->cfg->pdns_control_socket[0]) {
-        if (api_pdns_purge_zone(pc->cfg->pdns_control_socket, z->name, PURGE_TIMEOUT_MS, &e) < 0) {
+        if (sd_pdns_purge_zone(pc->cfg->pdns_control_socket, z->name, PURGE_TIMEOUT_MS, &e) < 0) {
             pc->out->purge_errors++;
             api_log_msg(API_LOG_WARNING,
                         "scheduler: %s: %d step(s) taken but the PowerDNS purge failed (%s); "
@@ -126,8 +128,10 @@ int api_scheduler_pass(sqlite3 *db, const sd_config *cfg, const sd_seal_keys *se
     int64_t mark = cfg->webhook_url[0] ? api_webhook_audit_mark(db) : 0;
     int parent_changes = 0;
     /* The parent's answers first: they may confirm a DS or hold an old KSK's removal. */
-    if (api_parent_pass(db, cfg, seal, defaults, now, &parent_changes, e) < 0)
+    sd_notes notes = {0};
+    if (sd_parent_pass(db, cfg, seal, defaults, now, &parent_changes, &notes, e) < 0)
         api_log_msg(API_LOG_WARNING, "scheduler: parent check failed: %s", e->msg);
+    api_log_notes(&notes);
     /* The due zones are listed first, so that no read statement stays open while servers are
      * asked and steps are taken. */
     zone_list due = {NULL, 0, 0};

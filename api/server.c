@@ -9,7 +9,7 @@
  *
  * Paths are not unescaped by MHD (a no-op unescape callback): the router splits the raw
  * path at '/' and decodes each segment itself, so "%2F" cannot make a new segment. */
-#include "api_server.h"
+#include "api/server.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -24,10 +24,10 @@
 #include <unistd.h>
 #include <time.h>
 
-#include "api_dispatch.h"
-#include "api_json_io.h"
-#include "api_log.h"
-#include "api_peer_gate.h"
+#include "api/dispatch.h"
+#include "api/json_io.h"
+#include "api/log.h"
+#include "api/peer_gate.h"
 
 struct api_http {
     struct MHD_Daemon *d;

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "api_server.h"
-#include "perm.h"
+#include "api/server.h"
+#include "keystore/perm.h"
 
 /* Reads the whole file at path into a new NUL-terminated string (at most 1 MiB). */
 static int slurp(const char *path, char **out, sd_err *e)

@@ -1,6 +1,6 @@
 /* webhook.c - the delivery thread: POSTs pending outbox rows, oldest first, and records each
  * attempt's result (delivered, retry at, or given up) in the keystore. */
-#include "api_webhook.h"
+#include "api/webhook.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -10,9 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "api_log.h"
-#include "audit.h"
-#include "db.h"
+#include "api/log.h"
+#include "keystore/audit.h"
+#include "keystore/db.h"
 
 #define POLL_MS 1000 /* longest sleep: rows queued by other connections are seen this fast */
 

@@ -1,8 +1,8 @@
 /* webhook_http.c - the smallest HTTP/1.1 client the webhook needs: one POST over a plain TCP
  * connection, "Connection: close", reading only the status line, all within one deadline. */
-#include "api_webhook.h"
+#include "api/webhook.h"
 
-#include "api_io.h"
+#include "lifecycle/io.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -79,11 +79,11 @@ static int connect_to(const url_parts *u, int64_t deadline, sd_err *e)
         int err = 0;
         socklen_t el = sizeof err;
         if (connect(fd, a->ai_addr, a->ai_addrlen) == 0 ||
-            (errno == EINPROGRESS && api_wait_fd(fd, POLLOUT, deadline) == 0 &&
+            (errno == EINPROGRESS && sd_wait_fd(fd, POLLOUT, deadline) == 0 &&
              getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0 && err == 0))
             break;
         sd_fail(e, SD_EINTERNAL, "cannot connect to %s:%s: %s", u->host, u->port,
-                err ? strerror(err) : (api_mono_ms() >= deadline ? "timed out" : strerror(errno)));
+                err ? strerror(err) : (sd_mono_ms() >= deadline ? "timed out" : strerror(errno)));
         close(fd);
         fd = -1;
     }
@@ -101,7 +101,7 @@ static int send_all(int fd, const char *buf, size_t len, int64_t deadline)
             len -= (size_t)n;
         } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
             return -1;
-        } else if (api_wait_fd(fd, POLLOUT, deadline) < 0) {
+        } else if (sd_wait_fd(fd, POLLOUT, deadline) < 0) {
             return -1;
         }
     }
@@ -119,9 +119,9 @@ static int read_status(int fd, int64_t deadline, int *status, sd_err *e)
             got += (size_t)n;
         } else if (n == 0) {
             break;
-        } else if ((errno != EAGAIN && errno != EINTR) || api_wait_fd(fd, POLLIN, deadline) < 0) {
+        } else if ((errno != EAGAIN && errno != EINTR) || sd_wait_fd(fd, POLLIN, deadline) < 0) {
             return sd_fail(e, SD_EINTERNAL, "no answer from the webhook: %s",
-                           api_mono_ms() >= deadline ? "timed out" : strerror(errno));
+                           sd_mono_ms() >= deadline ? "timed out" : strerror(errno));
         }
     }
     buf[got] = '\0';
@@ -139,7 +139,7 @@ int api_http_post(const char *url, const char *headers, const char *body, size_t
     *status = 0;
     if (parse_url(url, &u, e) < 0)
         return -SD_EINTERNAL;
-    int64_t deadline = api_mono_ms() + timeout_ms;
+    int64_t deadline = sd_mono_ms() + timeout_ms;
     int fd = connect_to(&u, deadline, e);
     if (fd < 0)
         return -SD_EINTERNAL;
@@ -153,7 +153,7 @@ int api_http_post(const char *url, const char *headers, const char *body, size_t
         rc = sd_fail(e, SD_EINTERNAL, "webhook request headers too long");
     else if (send_all(fd, head, (size_t)n, deadline) < 0 || send_all(fd, body, len, deadline) < 0)
         rc = sd_fail(e, SD_EINTERNAL, "cannot send to the webhook: %s",
-                     api_mono_ms() >= deadline ? "timed out" : strerror(errno));
+                     sd_mono_ms() >= deadline ? "timed out" : strerror(errno));
     else if (read_status(fd, deadline, status, e) < 0)
         rc = -SD_EINTERNAL;
     close(fd);

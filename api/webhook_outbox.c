@@ -1,16 +1,16 @@
 /* webhook_outbox.c - writing events to the webhook outbox: from the API routes after a
  * lifecycle call, and from the scheduler's audit rows after a pass. */
-#include "api_webhook.h"
+#include "api/webhook.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_log.h"
-#include "db.h"
-#include "dnssec.h"
-#include "key.h"
-#include "timefmt.h"
+#include "api/log.h"
+#include "keystore/db.h"
+#include "lifecycle/dnssec.h"
+#include "keystore/key.h"
+#include "keystore/timefmt.h"
 
 int api_webhook_enqueue(sqlite3 *db, int64_t now, const char *event, const char *zone,
                         const char *message, const json_t *fields, int64_t *id, sd_err *e)

@@ -1,5 +1,5 @@
 /* webhook_sign.c - the webhook's secret, its HMAC-SHA256 signature and its retry schedule. */
-#include "api_webhook.h"
+#include "api/webhook.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "perm.h"
+#include "keystore/perm.h"
 
 int api_webhook_load_secret(const char *path, unsigned char *key, size_t cap, size_t *len,
                             sd_err *e)

@@ -1,5 +1,5 @@
 /* buf.c - the growable reply buffer of buf.h. */
-#include "buf.h"
+#include "backend/buf.h"
 
 #include <sodium.h>
 #include <stdlib.h>

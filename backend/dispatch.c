@@ -1,15 +1,15 @@
 /* dispatch.c - request parsing, method table and reply encoding. */
-#include "dispatch.h"
+#include "backend/dispatch.h"
 
 #include <jansson.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "fast.h"
-#include "jscan.h"
-#include "methods.h"
-#include "stats.h"
+#include "backend/fast.h"
+#include "backend/jscan.h"
+#include "backend/methods.h"
+#include "backend/stats.h"
 
 typedef struct {
     const char *name;

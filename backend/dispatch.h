@@ -4,9 +4,9 @@
 
 #include <stddef.h>
 
-#include "buf.h"
-#include "stats.h"
-#include "store.h"
+#include "backend/buf.h"
+#include "backend/stats.h"
+#include "backend/store.h"
 
 /* Parses line (len bytes, no newline; need not be NUL terminated) as a remote-backend
  * request {"method": "...", "parameters": {...}}, runs the method inside one store read

@@ -1,5 +1,5 @@
 /* dname.c - name arithmetic and NSEC3 hashing for the backend. */
-#include "dname.h"
+#include "backend/dname.h"
 
 #include <openssl/evp.h>
 #include <stdint.h>

@@ -1,14 +1,14 @@
 /* fast.c - lookup, getDomainKeys, getAllDomainMetadata and getBeforeAndAfterNamesAbsolute
  * without jansson (fast.h). Each
  * answer must be exactly what the handler of the same name in m_*.c would give. */
-#include "fast.h"
+#include "backend/fast.h"
 
 #include <jansson.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "methods.h"
+#include "backend/methods.h"
 
 #define NOT_FAST 0
 #define ANSWERED 1

@@ -11,9 +11,9 @@
 #ifndef SCAIDNS_BACKEND_FAST_H
 #define SCAIDNS_BACKEND_FAST_H
 
-#include "buf.h"
-#include "jscan.h"
-#include "store.h"
+#include "backend/buf.h"
+#include "backend/jscan.h"
+#include "backend/store.h"
 
 /* Appends the reply line to r (read by sb_jscan) to out. Returns 1 when answered, 0 when
  * the request is not for the fast path (out unchanged), -1 when out of memory. */

@@ -1,5 +1,5 @@
 /* jscan.c - the simple-request reader of jscan.h. */
-#include "jscan.h"
+#include "backend/jscan.h"
 
 #include <string.h>
 

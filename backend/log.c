@@ -1,5 +1,5 @@
 /* log.c - stderr logging with a level threshold. */
-#include "log.h"
+#include "backend/log.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -2,9 +2,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "db.h"
-#include "methods.h"
-#include "params.h"
+#include "keystore/db.h"
+#include "backend/methods.h"
+#include "backend/params.h"
 
 int sb_m_initialize(sb_store *s, json_t *params, json_t **result, sd_err *e)
 {

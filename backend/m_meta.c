@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "db.h"
-#include "methods.h"
-#include "params.h"
+#include "keystore/db.h"
+#include "backend/methods.h"
+#include "backend/params.h"
 
 /* Adds {"kind": [value]} to obj. */
 static int put(json_t *obj, const char *kind, const char *value)

@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "methods.h"
-#include "params.h"
+#include "backend/methods.h"
+#include "backend/params.h"
 
 /* The relative form of name in zone: "" for the apex, else name without ".zone.". */
 static json_t *relative(const char *name, const char *zone)

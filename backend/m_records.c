@@ -3,9 +3,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "db.h"
-#include "methods.h"
-#include "params.h"
+#include "keystore/db.h"
+#include "backend/methods.h"
+#include "backend/params.h"
 
 /* Builds one record object as PowerDNS's RemoteBackend::get() reads it. "auth" must be a
  * number: PowerDNS reads it with intFromJson and would take a boolean as the default 1. */

@@ -14,13 +14,13 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "dispatch.h"
-#include "log.h"
-#include "peer.h"
-#include "perm.h"
-#include "server.h"
-#include "store.h"
+#include "keystore/config.h"
+#include "backend/dispatch.h"
+#include "backend/log.h"
+#include "keystore/peer.h"
+#include "keystore/perm.h"
+#include "backend/server.h"
+#include "backend/store.h"
 
 static void usage(FILE *f)
 {

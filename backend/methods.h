@@ -12,8 +12,8 @@
 
 #include <jansson.h>
 
-#include "error.h"
-#include "store.h"
+#include "keystore/error.h"
+#include "backend/store.h"
 
 #define SB_FALSE 1
 

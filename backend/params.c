@@ -1,5 +1,5 @@
 /* params.c - typed access to request parameters. */
-#include "params.h"
+#include "backend/params.h"
 
 #include <math.h>
 

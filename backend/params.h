@@ -6,7 +6,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "keystore/error.h"
 
 /* Sets *out to the string member key of params (borrowed from params). Missing or not a
  * string: 400 naming the member. */

@@ -1,5 +1,5 @@
 /* sarena.c - the guarded secret arena of sarena.h. */
-#include "sarena.h"
+#include "backend/sarena.h"
 
 #include <sodium.h>
 #include <string.h>

@@ -30,7 +30,7 @@
  * counters of stats.h), two reads of the monotonic clock. Every reply is wiped from that buffer
  * once sent, since getDomainKeys replies hold private keys. */
 #define _GNU_SOURCE /* accept4 */
-#include "server.h"
+#include "backend/server.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,7 +47,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "backend/log.h"
 
 #define READ_CHUNK 65536
 #define KEEP_OUT 65536     /* a reply buffer larger than this is freed once sent */

@@ -7,9 +7,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "buf.h"
-#include "error.h"
-#include "peer.h"
+#include "backend/buf.h"
+#include "keystore/error.h"
+#include "keystore/peer.h"
 
 /* Answers one request line (len bytes, without the newline) by appending one reply line,
  * ending in '\n', to out (the connection's reusable buffer). Returns 0, or -1 when out of

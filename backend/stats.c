@@ -1,5 +1,5 @@
 /* stats.c - per-method request counters and latency histogram (stats.h). */
-#include "stats.h"
+#include "backend/stats.h"
 
 #include <string.h>
 

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "backend/buf.h"
 
 /* The methods counted one by one; SB_M_OTHER takes every other method name and requests
  * whose method cannot be read (malformed JSON). */

@@ -1,13 +1,13 @@
 /* store.c - prepared statements, the request transaction and the caches of store.h. */
-#include "store.h"
+#include "backend/store.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "db.h"
-#include "log.h"
-#include "perm.h"
+#include "keystore/db.h"
+#include "backend/log.h"
+#include "keystore/perm.h"
 
 /* How long a request waits for a keystore locked by a writer (only setNotified writes; in WAL
  * mode reads are not blocked by writers). Well under PowerDNS's 2000 ms remote-backend

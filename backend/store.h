@@ -16,14 +16,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cds.h"
-#include "config.h"
-#include "dname.h"
-#include "error.h"
-#include "name.h"
-#include "policy.h"
-#include "sarena.h"
-#include "seal.h"
+#include "lifecycle/cds.h"
+#include "keystore/config.h"
+#include "backend/dname.h"
+#include "keystore/error.h"
+#include "keystore/name.h"
+#include "keystore/policy.h"
+#include "backend/sarena.h"
+#include "keystore/seal.h"
 
 /* Flags of a name in a zone's index. */
 enum {

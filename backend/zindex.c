@@ -1,7 +1,7 @@
 /* zindex.c - a zone's owner names, empty non-terminals, delegations and NSEC/NSEC3 chains,
  * computed the way PowerDNS's rectify computes them (pdns/dbdnsseckeeper.cc), so that what
  * the backend answers agrees with what PowerDNS would have stored in ordername/auth. */
-#include "store.h"
+#include "backend/store.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "cds.h"
-#include "db.h"
-#include "dnssec.h"
-#include "store.h"
+#include "backend/buf.h"
+#include "lifecycle/cds.h"
+#include "keystore/db.h"
+#include "lifecycle/dnssec.h"
+#include "backend/store.h"
 
 typedef struct {
     size_t name; /* index into the zone index's names */

@@ -8,10 +8,10 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "db.h"
-#include "dnssec.h"
-#include "seal.h"
-#include "zone.h"
+#include "keystore/db.h"
+#include "lifecycle/dnssec.h"
+#include "keystore/seal.h"
+#include "keystore/zone.h"
 
 /* Seconds since an arbitrary start, monotonic. */
 static double now_s(void)

@@ -10,12 +10,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "api_scheduler.h"
-#include "db.h"
-#include "dnssec.h"
-#include "engine.h"
-#include "seal.h"
-#include "zone.h"
+#include "api/scheduler.h"
+#include "keystore/db.h"
+#include "lifecycle/dnssec.h"
+#include "lifecycle/engine.h"
+#include "keystore/seal.h"
+#include "keystore/zone.h"
 
 /* Seconds on a monotonic clock. */
 static double mono(void)

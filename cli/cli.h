@@ -5,8 +5,8 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "error.h"
+#include "keystore/config.h"
+#include "keystore/error.h"
 
 /* One invocation: configuration, the command's arguments (after the command words), now. */
 typedef struct cli {

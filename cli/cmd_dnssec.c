@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
-#include "cli.h"
-#include "db.h"
-#include "dnssec.h"
-#include "engine.h"
-#include "policy_json.h"
+#include "keystore/audit.h"
+#include "cli/cli.h"
+#include "keystore/db.h"
+#include "lifecycle/dnssec.h"
+#include "lifecycle/engine.h"
+#include "lifecycle/policy_json.h"
 
 /* Prints json to stdout, indented, with a newline. */
 static void print_json(json_t *j)

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli.h"
-#include "db.h"
-#include "zone.h"
+#include "cli/cli.h"
+#include "keystore/db.h"
+#include "keystore/zone.h"
 
 /* The zone name a file name stands for: "example.com.zone", "example.com.db", "db.example.com"
  * and "example.com" all give "example.com". Writes into out (size len). */

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "db.h"
-#include "seal.h"
+#include "cli/cli.h"
+#include "keystore/db.h"
+#include "keystore/seal.h"
 
 /* Creates the keystore and the seal key pair; refuses to overwrite either. */
 int cmd_init(cli *c)

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
-#include "cli.h"
-#include "db.h"
-#include "timefmt.h"
-#include "token.h"
+#include "keystore/audit.h"
+#include "cli/cli.h"
+#include "keystore/db.h"
+#include "keystore/timefmt.h"
+#include "keystore/token.h"
 
 /* Prints one token row of `token list`. */
 static int print_token(const sd_token *t, int64_t created, int64_t revoked, void *arg)

@@ -2,10 +2,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "db.h"
-#include "dnssec.h"
-#include "zone.h"
+#include "cli/cli.h"
+#include "keystore/db.h"
+#include "lifecycle/dnssec.h"
+#include "keystore/zone.h"
 
 /* Prints one zone row of `zone list` with its DNSSEC status. */
 static int print_zone(const sd_zone *z, void *arg)

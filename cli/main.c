@@ -3,8 +3,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
-#include "perm.h"
+#include "cli/cli.h"
+#include "keystore/perm.h"
 
 static const char USAGE[] =
     "usage: scaidnsctl [--config FILE] [--key=value ...] COMMAND ...\n"

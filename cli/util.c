@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "db.h"
+#include "cli/cli.h"
+#include "keystore/db.h"
 
 int cli_error(const char *fmt, ...)
 {

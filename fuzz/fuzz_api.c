@@ -19,10 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_dispatch.h"
-#include "api_metrics.h"
-#include "api_openapi_doc.h"
-#include "api_pool.h"
+#include "api/dispatch.h"
+#include "api/metrics.h"
+#include "api/openapi_doc.h"
+#include "api/pool.h"
 #include "fuzz_world.h"
 
 #define MAX_REQUESTS 4

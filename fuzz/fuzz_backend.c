@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "dispatch.h"
+#include "backend/buf.h"
+#include "backend/dispatch.h"
 #include "fuzz_world.h"
-#include "jscan.h"
-#include "store.h"
+#include "backend/jscan.h"
+#include "backend/store.h"
 
 #define MAX_LINES 16 /* requests read from one input */
 

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "rdata.h"
+#include "keystore/error.h"
+#include "keystore/rdata.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

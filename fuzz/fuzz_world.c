@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "db.h"
-#include "dnssec.h"
-#include "policy_json.h"
-#include "zone.h"
+#include "keystore/db.h"
+#include "lifecycle/dnssec.h"
+#include "lifecycle/policy_json.h"
+#include "keystore/zone.h"
 
 #define FZ_NOW ((int64_t)1776938400) /* 2026-04-23T10:00:00Z */
 

@@ -12,10 +12,10 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
-#include "config.h"
-#include "policy.h"
-#include "seal.h"
-#include "token.h"
+#include "keystore/config.h"
+#include "keystore/policy.h"
+#include "keystore/seal.h"
+#include "keystore/token.h"
 
 typedef struct fz_world {
     char dir[192];      /* the scratch directory, removed at exit */

@@ -17,8 +17,8 @@
 #include <strings.h>
 
 #include "fuzz_world.h"
-#include "rdata.h"
-#include "zone.h"
+#include "keystore/rdata.h"
+#include "keystore/zone.h"
 
 /* Set up once by LLVMFuzzerInitialize: the harness's configuration. */
 static fz_world world;

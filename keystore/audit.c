@@ -1,12 +1,12 @@
 /* audit.c - the audit trail, each row chained to the previous one by a BLAKE2b hash. */
-#include "audit.h"
+#include "keystore/audit.h"
 
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "db.h"
+#include "keystore/db.h"
 
 #define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 

@@ -5,7 +5,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "keystore/error.h"
 
 /* Appends a row (call inside the transaction of the change it records). zone and detail
  * (a JSON text) may be NULL. The row's hash covers its fields and the previous row's hash. */

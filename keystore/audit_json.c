@@ -1,10 +1,10 @@
 /* audit_json.c - reading a zone's audit rows back as JSON. */
-#include "audit_json.h"
+#include "keystore/audit_json.h"
 
 #include <string.h>
 
-#include "db.h"
-#include "timefmt.h"
+#include "keystore/db.h"
+#include "keystore/timefmt.h"
 
 int sd_audit_zone_json(sqlite3 *db, const char *zone, int64_t before, int limit, json_t **out,
                        int *more, sd_err *e)

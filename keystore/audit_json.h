@@ -7,7 +7,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "keystore/error.h"
 
 /* The audit rows of zone (canonical name) with id < before (0: from the newest), at most
  * limit of them, newest first, as a new JSON array of {"id", "at" (RFC 3339), "actor",

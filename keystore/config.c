@@ -1,5 +1,5 @@
 /* config.c - reading scaidns.conf and --key=value overrides. */
-#include "config.h"
+#include "keystore/config.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy.h"
+#include "keystore/policy.h"
 
 typedef enum { K_STR, K_LONG } kind_t;
 

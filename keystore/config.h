@@ -3,7 +3,7 @@
 #ifndef SCAIDNS_CONFIG_H
 #define SCAIDNS_CONFIG_H
 
-#include "error.h"
+#include "keystore/error.h"
 
 /* Every key scaidns knows, in the order scaidns.conf.sample documents them. */
 typedef struct sd_config {

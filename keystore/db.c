@@ -1,5 +1,5 @@
 /* db.c - opening the keystore and migrating it. */
-#include "db.h"
+#include "keystore/db.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "migrations.h"
+#include "keystore/migrations.h"
 
 #define BUSY_TIMEOUT_MS 5000
 

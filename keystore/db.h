@@ -4,7 +4,7 @@
 
 #include <sqlite3.h>
 
-#include "error.h"
+#include "keystore/error.h"
 
 enum {
     SD_DB_CREATE = 1,   /* create the file (mode 0600) if it does not exist */

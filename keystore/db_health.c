@@ -7,8 +7,8 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "db.h"
-#include "perm.h"
+#include "keystore/db.h"
+#include "keystore/perm.h"
 
 /* Below this much free space on the keystore's file system a write may fail. */
 #define LOW_SPACE_BYTES (256 * 1024)

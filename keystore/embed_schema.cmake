@@ -1,7 +1,7 @@
 # Writes OUT, a C file holding every schema/NNN_*.sql as a string, in order.
 file(GLOB files "${SCHEMA_DIR}/[0-9][0-9][0-9]_*.sql")
 list(SORT files)
-set(body "/* generated from schema/ by embed_schema.cmake: do not edit */\n#include \"migrations.h\"\n")
+set(body "/* generated from schema/ by embed_schema.cmake: do not edit */\n#include \"keystore/migrations.h\"\n")
 set(names "")
 set(i 0)
 foreach(f IN LISTS files)

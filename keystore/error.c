@@ -1,5 +1,5 @@
 /* error.c - filling in sd_err. */
-#include "error.h"
+#include "keystore/error.h"
 
 #include <stdarg.h>
 #include <stdio.h>

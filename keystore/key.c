@@ -3,7 +3,7 @@
  * "Private-key-format: v1.2" text that BIND and PowerDNS read.
  *
  * Every buffer that ever holds secret bytes is wiped with OPENSSL_cleanse before it is freed. */
-#include "key.h"
+#include "keystore/key.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "keystore/error.h"
 
 #define SD_FLAGS_ZSK 256
 #define SD_FLAGS_KSK 257

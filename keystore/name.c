@@ -1,5 +1,5 @@
 /* name.c - canonical domain names. */
-#include "name.h"
+#include "keystore/name.h"
 
 #include <ctype.h>
 #include <idn2.h>

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "error.h"
+#include "keystore/error.h"
 
 #define SD_NAME_MAX 256 /* buffer size that holds any canonical name and its NUL */
 

@@ -1,6 +1,6 @@
 /* peer.c - uid lists and SO_PEERCRED. */
 #define _GNU_SOURCE /* struct ucred */
-#include "peer.h"
+#include "keystore/peer.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "error.h"
+#include "keystore/error.h"
 
 #define SD_UIDS_MAX 32
 

@@ -1,5 +1,5 @@
 /* perm.c - refusing secrets that group or others can read. */
-#include "perm.h"
+#include "keystore/perm.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -6,8 +6,8 @@
 
 #include <sys/types.h>
 
-#include "config.h"
-#include "error.h"
+#include "keystore/config.h"
+#include "keystore/error.h"
 
 /* Mode bits a file may not have (masks for the checks below). */
 #define SD_MODE_SECRET ((mode_t)077)   /* keys: the owner only (0600, 0400) */

@@ -1,10 +1,10 @@
 /* policy.c - default policy from the configuration, per-zone overrides from the DB. */
-#include "policy.h"
+#include "keystore/policy.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "db.h"
+#include "keystore/db.h"
 
 void sd_policy_from_config(const sd_config *c, sd_policy *p)
 {

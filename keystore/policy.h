@@ -6,8 +6,8 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "error.h"
+#include "keystore/config.h"
+#include "keystore/error.h"
 
 /* Bits of sd_policy.cds_digests. */
 enum { SD_CDS_SHA256 = 1, SD_CDS_SHA384 = 2 };

@@ -1,5 +1,5 @@
 /* rdata.c - record content through ldns. */
-#include "rdata.h"
+#include "keystore/rdata.h"
 
 #include <ctype.h>
 #include <stdio.h>

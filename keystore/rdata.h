@@ -5,7 +5,7 @@
 #include <ldns/ldns.h>
 #include <stddef.h>
 
-#include "error.h"
+#include "keystore/error.h"
 
 /* Returns 1 for types that PowerDNS and scaidns manage (DNSKEY, RRSIG, NSEC, NSEC3,
  * NSEC3PARAM, CDS, CDNSKEY) and that a user may therefore not store. */

@@ -1,13 +1,13 @@
 /* rrset.c - RRsets and records of a zone, and the SOA serial. */
-#include "zone.h"
+#include "keystore/zone.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
-#include "rdata.h"
+#include "keystore/db.h"
+#include "keystore/rdata.h"
 
 /* Resolves owner and type of an RRset into canonical forms (sd_type_canon); refuses
  * managed types. */

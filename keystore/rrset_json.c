@@ -1,10 +1,10 @@
 /* rrset_json.c - reading RRsets back as JSON. */
-#include "rrset_json.h"
+#include "keystore/rrset_json.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "db.h"
+#include "keystore/db.h"
 
 int sd_rrset_list_json(sqlite3 *db, const sd_zone *zone, const char *owner, const char *type,
                        json_t **out, sd_err *e)

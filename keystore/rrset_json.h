@@ -6,8 +6,8 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
-#include "error.h"
-#include "zone.h"
+#include "keystore/error.h"
+#include "keystore/zone.h"
 
 /* The RRsets of zone as a new JSON array of {"name", "type", "ttl", "records": [...]},
  * ordered by name then type, records in stored (canonical) order. owner and type (both

@@ -5,8 +5,8 @@
  *
  * and sd_unseal refuses a blob whose zone or kid is not exactly the one asked for. Key files
  * hold one line of standard base64 (with padding). Secrets are wiped with sodium_memzero. */
-#include "seal.h"
-#include "perm.h"
+#include "keystore/seal.h"
+#include "keystore/perm.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "keystore/error.h"
 
 #define SD_SEAL_PK_LEN 32
 #define SD_SEAL_SK_LEN 32

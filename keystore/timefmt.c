@@ -1,5 +1,5 @@
 /* timefmt.c - RFC 3339 UTC times. */
-#include "timefmt.h"
+#include "keystore/timefmt.h"
 
 #include <time.h>
 

@@ -1,12 +1,12 @@
 /* token.c - API tokens: random, shown once, stored as a BLAKE2b-256 hash. */
-#include "token.h"
+#include "keystore/token.h"
 
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "db.h"
-#include "name.h"
+#include "keystore/db.h"
+#include "keystore/name.h"
 
 static const char *const SCOPES[] = {"dnssec:read",   "dnssec:enable", "dnssec:disable",
                                      "dnssec:rotate", "zones:read",    "zones:write"};

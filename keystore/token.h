@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "keystore/error.h"
 
 #define SD_TOKEN_LEN 48 /* "scai_" + 43 base64url characters */
 

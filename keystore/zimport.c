@@ -1,14 +1,14 @@
 /* zimport.c - loading an RFC 1035 zone file into a new zone, all or nothing. */
-#include "zone.h"
+#include "keystore/zone.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
-#include "db.h"
-#include "rdata.h"
+#include "keystore/audit.h"
+#include "keystore/db.h"
+#include "keystore/rdata.h"
 
 /* Stores one RR under zone z: adds its RRset if new (keeping the smallest TTL seen). */
 static int store_rr(sqlite3 *db, const sd_zone *z, const ldns_rr *rr, sd_err *e)

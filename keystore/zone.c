@@ -1,12 +1,12 @@
 /* zone.c - zone rows: create, find, delete, list. */
-#include "zone.h"
+#include "keystore/zone.h"
 
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "audit.h"
-#include "db.h"
+#include "keystore/audit.h"
+#include "keystore/db.h"
 
 /* Fills z from a row (id, public_id, name, keys_only, created_at). */
 static void fill(sqlite3_stmt *st, sd_zone *z)

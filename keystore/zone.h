@@ -5,8 +5,8 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
-#include "error.h"
-#include "name.h"
+#include "keystore/error.h"
+#include "keystore/name.h"
 
 typedef struct sd_zone {
     int64_t id;

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "key.h"
+#include "keystore/key.h"
 
 /* Prints the usage to stderr and returns the exit status for bad usage. */
 static int usage(void)

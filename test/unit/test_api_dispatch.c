@@ -12,11 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "api_dispatch.h"
-#include "api_pool.h"
-#include "api_router.h"
-#include "db.h"
-#include "token.h"
+#include "api/dispatch.h"
+#include "api/pool.h"
+#include "api/router.h"
+#include "keystore/db.h"
+#include "keystore/token.h"
 
 /* One test's world: a keystore, a seal key pair, a server and two tokens. */
 typedef struct world {

@@ -6,9 +6,9 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "api_auth.h"
-#include "api_json_io.h"
-#include "api_log.h"
+#include "api/auth.h"
+#include "api/json_io.h"
+#include "api/log.h"
 
 /* Parses text as a body; returns the status (0 ok, 400 refused). */
 static int parse(const char *text, size_t len, json_t **out)

@@ -19,8 +19,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "api_backend_stats.h"
-#include "stats.h"
+#include "api/backend_client.h"
+#include "backend/stats.h"
 
 /* The output of api_backend_stats_write for stats (malloc'd). */
 static char *written(const json_t *stats)

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "api_openapi_doc.h"
-#include "api_router.h"
+#include "api/openapi_doc.h"
+#include "api/router.h"
 
 static const char *const METHODS[] = {"get",   "put",  "post",    "delete",
                                       "patch", "head", "options", "trace"};

@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "api_router.h"
+#include "api/router.h"
 
 /* Matches method + path against the server's table; returns the status. */
 static int m(const char *method, const char *path, api_match *out)

@@ -1,12 +1,12 @@
-/* test_api_served.c - api/served*.c without a DNS server: auth-servers parsing and the config
+/* test_api_served.c - lifecycle/served*.c without a DNS server: auth-servers parsing and the config
  * check, the servers taken from the NS set (addresses from the keystore), what the keystore
  * expects (published keys, SOA serial, soa-edit), the comparison of one server's answers
  * (agrees, missing / stale / unknown keys, serial, error), and the gate against a server that
  * does not answer: held, one "waiting" row however many passes. */
 #include "th.h"
 
-#include "api_served.h"
-#include "api_webhook.h"
+#include "lifecycle/served.h"
+#include "api/webhook.h"
 
 static void test_parse_server(void **state)
 {
@@ -26,11 +26,11 @@ static void test_parse_server(void **state)
     char out[80];
     sd_err e;
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
-        th_assert_ok(api_served_parse_server(good[i].in, out, sizeof out, &e), e);
+        th_assert_ok(sd_served_parse_server(good[i].in, out, sizeof out, &e), e);
         assert_string_equal(out, good[i].out);
     }
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        if (api_served_parse_server(bad[i], out, sizeof out, &e) == 0)
+        if (sd_served_parse_server(bad[i], out, sizeof out, &e) == 0)
             fail_msg("'%s' was accepted as %s", bad[i], out);
         assert_int_equal(e.code, SD_EBADINPUT);
     }
@@ -41,21 +41,21 @@ static void test_config(void **state)
     th_env *t = *state;
     sd_err e;
     assert_string_equal(t->cfg.served_check, "auto");
-    assert_false(api_served_on(&t->cfg)); /* auto without auth-servers: off */
-    th_assert_ok(api_served_check_config(&t->cfg, &e), e);
+    assert_false(sd_served_on(&t->cfg)); /* auto without auth-servers: off */
+    th_assert_ok(sd_served_check_config(&t->cfg, &e), e);
     th_assert_ok(sd_config_set(&t->cfg, "auth-servers", "127.0.0.1:5300, [::1]:5301", &e), e);
-    assert_true(api_served_on(&t->cfg));
-    th_assert_ok(api_served_check_config(&t->cfg, &e), e);
+    assert_true(sd_served_on(&t->cfg));
+    th_assert_ok(sd_served_check_config(&t->cfg, &e), e);
     th_assert_ok(sd_config_set(&t->cfg, "served-check", "no", &e), e);
-    assert_false(api_served_on(&t->cfg));
+    assert_false(sd_served_on(&t->cfg));
     th_assert_ok(sd_config_set(&t->cfg, "served-check", "maybe", &e), e);
-    assert_true(api_served_check_config(&t->cfg, &e) < 0);
+    assert_true(sd_served_check_config(&t->cfg, &e) < 0);
     assert_non_null(strstr(e.msg, "served-check must be auto, yes or no"));
     th_assert_ok(sd_config_set(&t->cfg, "served-check", "yes", &e), e);
     th_assert_ok(sd_config_set(&t->cfg, "auth-servers", "", &e), e);
-    assert_true(api_served_on(&t->cfg)); /* yes: the NS set */
+    assert_true(sd_served_on(&t->cfg)); /* yes: the NS set */
     th_assert_ok(sd_config_set(&t->cfg, "auth-servers", "127.0.0.1,ns1.example.net", &e), e);
-    assert_true(api_served_check_config(&t->cfg, &e) < 0);
+    assert_true(sd_served_check_config(&t->cfg, &e) < 0);
     assert_non_null(strstr(e.msg, "ns1.example.net"));
 }
 
@@ -71,7 +71,7 @@ static void test_servers_from_ns(void **state)
     const char *a[] = {"192.0.2.1"}, *aaaa[] = {"2001:db8::2"};
     th_assert_ok(sd_rrset_put(t->db, &net, "ns1", "A", 300, a, 1, 0, &e), e);
     th_assert_ok(sd_rrset_put(t->db, &net, "ns2", "AAAA", 300, aaaa, 1, 0, &e), e);
-    th_assert_ok(api_served_servers(t->db, &t->cfg, &z, &servers, &unresolved, &e), e);
+    th_assert_ok(sd_served_servers(t->db, &t->cfg, &z, &servers, &unresolved, &e), e);
     char *s = json_dumps(servers, JSON_COMPACT);
     assert_string_equal(s, "[\"192.0.2.1:53\",\"[2001:db8::2]:53\"]");
     free(s);
@@ -80,7 +80,7 @@ static void test_servers_from_ns(void **state)
     json_decref(unresolved);
     /* auth-servers, when set, replaces the NS set. */
     th_assert_ok(sd_config_set(&t->cfg, "auth-servers", "127.0.0.1:5300 192.0.2.9", &e), e);
-    th_assert_ok(api_served_servers(t->db, &t->cfg, &z, &servers, &unresolved, &e), e);
+    th_assert_ok(sd_served_servers(t->db, &t->cfg, &z, &servers, &unresolved, &e), e);
     s = json_dumps(servers, JSON_COMPACT);
     assert_string_equal(s, "[\"127.0.0.1:5300\",\"192.0.2.9:53\"]");
     free(s);
@@ -127,7 +127,7 @@ static void test_expected_and_compare(void **state)
     json_t *expected, *keys;
     th_zone(t, "example.org", &z);
     th_assert_ok(sd_dnssec_enable(&t->ctx, &z, 13, &e), e);
-    th_assert_ok(api_served_expected(t->db, &t->cfg, &z, &expected, &keys, &e), e);
+    th_assert_ok(sd_served_expected(t->db, &t->cfg, &z, &expected, &keys, &e), e);
     assert_int_equal(json_array_size(json_object_get(expected, "dnskey")), 2);
     assert_true(json_integer_value(json_object_get(expected, "soa_serial")) > 0);
     /* The KSK is not ready for the parent yet: no CDS expected, and that is checked. */
@@ -135,7 +135,7 @@ static void test_expected_and_compare(void **state)
     assert_null(json_object_get(json_object_get(expected, "unchecked"), "cds"));
 
     /* Exactly what the keystore says: agrees. */
-    json_t *ans = answer_like(expected, keys), *o = api_served_compare(ans, expected, keys, 0);
+    json_t *ans = answer_like(expected, keys), *o = sd_served_compare(ans, expected, keys, 0);
     assert_true(json_is_true(json_object_get(o, "agrees")));
     assert_null(json_object_get(o, "differs"));
     json_decref(o);
@@ -148,7 +148,7 @@ static void test_expected_and_compare(void **state)
     json_t *saved = json_deep_copy(first);
     json_array_remove(json_object_get(ans, "dnskey"), 0);
     json_object_set_new(ans, "soa_serial", json_integer(1));
-    o = api_served_compare(ans, expected, keys, 0);
+    o = sd_served_compare(ans, expected, keys, 0);
     assert_false(json_is_true(json_object_get(o, "agrees")));
     assert_member(o, "differs", "[\"dnskey\",\"soa_serial\"]");
     assert_member(o, "missing", want);
@@ -164,7 +164,7 @@ static void test_expected_and_compare(void **state)
     json_t *keys2 = json_deep_copy(keys);
     json_array_append_new(keys2, json_pack("{s:i, s:s, s:b}", "key_tag", 4242, "rdata",
                                            "0100030d00", "published", 0));
-    o = api_served_compare(ans, expected, keys2, 0);
+    o = sd_served_compare(ans, expected, keys2, 0);
     assert_member(o, "differs", "[\"dnskey\"]");
     assert_member(o, "stale", "[4242]");
     json_decref(o);
@@ -172,24 +172,24 @@ static void test_expected_and_compare(void **state)
     /* A CDS the keystore does not expect (e.g. a stale server's old KSK). */
     json_t *cds = json_object_get(ans, "cds");
     json_array_append_new(cds, json_string("4242 13 2 AB12"));
-    o = api_served_compare(ans, expected, keys2, 0);
+    o = sd_served_compare(ans, expected, keys2, 0);
     assert_member(o, "differs", "[\"dnskey\",\"cds\"]");
     json_decref(o);
     json_array_clear(cds);
 
     /* A key the keystore never had: a difference, except in a keys-only zone. */
-    o = api_served_compare(ans, expected, keys, 0);
+    o = sd_served_compare(ans, expected, keys, 0);
     assert_member(o, "unknown", "[4242]");
     assert_false(json_is_true(json_object_get(o, "agrees")));
     json_decref(o);
-    o = api_served_compare(ans, expected, keys, 1);
+    o = sd_served_compare(ans, expected, keys, 1);
     assert_true(json_is_true(json_object_get(o, "agrees")));
     assert_member(o, "unknown", "[4242]");
     json_decref(o);
 
     /* No answer never agrees. */
     json_t *err = json_pack("{s:s, s:s}", "server", "192.0.2.1:53", "error", "timeout");
-    o = api_served_compare(err, expected, keys, 0);
+    o = sd_served_compare(err, expected, keys, 0);
     assert_false(json_is_true(json_object_get(o, "agrees")));
     assert_member(o, "error", "\"timeout\"");
     json_decref(o);
@@ -198,19 +198,19 @@ static void test_expected_and_compare(void **state)
     /* A keys-only zone: PowerDNS makes its own CDS, not checked. */
     sd_zone ko = z;
     ko.keys_only = 1;
-    json_t *cds_ko = api_served_expected_cds(t->db, &t->cfg, &ko);
+    json_t *cds_ko = sd_served_expected_cds(t->db, &t->cfg, &ko);
     assert_null(cds_ko);
 
     /* soa-edit: the serial is not checked (PowerDNS serves its own). */
     json_decref(expected);
     json_decref(keys);
     th_assert_ok(sd_config_set(&t->cfg, "soa-edit", "INCEPTION-EPOCH", &e), e);
-    th_assert_ok(api_served_expected(t->db, &t->cfg, &z, &expected, &keys, &e), e);
+    th_assert_ok(sd_served_expected(t->db, &t->cfg, &z, &expected, &keys, &e), e);
     assert_true(json_is_null(json_object_get(expected, "soa_serial")));
     assert_non_null(json_object_get(json_object_get(expected, "unchecked"), "soa_serial"));
     json_object_set_new(ans, "soa_serial", json_integer(1));
     json_array_remove(json_object_get(ans, "dnskey"), 2);
-    o = api_served_compare(ans, expected, keys, 0);
+    o = sd_served_compare(ans, expected, keys, 0);
     assert_true(json_is_true(json_object_get(o, "agrees")));
     json_decref(o);
 
@@ -234,7 +234,8 @@ static void test_gate_held(void **state)
     th_assert_ok(sd_config_set(&t->cfg, "auth-servers", "127.0.0.1:1", &e), e);
     th_assert_ok(sd_config_set(&t->cfg, "webhook-url", "http://127.0.0.1:1/hook", &e), e);
     for (int pass = 0; pass < 3; pass++)
-        assert_int_equal(api_served_gate(t->db, &t->cfg, &t->policy, &z, TH_NOW + pass, &e), 0);
+        assert_int_equal(sd_served_gate(t->db, &t->cfg, &t->policy, &z, TH_NOW + pass, NULL, &e),
+                         0);
     assert_int_equal(th_int(t->db, "SELECT count(*) FROM audit WHERE action = 'served-check'"), 1);
     char *outcome = th_text(t->db, "SELECT outcome || ' ' || actor || ' ' || "
                                    "json_extract(detail, '$.servers[0].server') || ' ' || "

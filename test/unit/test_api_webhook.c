@@ -9,8 +9,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-#include "api_webhook.h"
-#include "audit.h"
+#include "api/webhook.h"
+#include "keystore/audit.h"
 
 /* RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?". */
 static void test_signature_known_answer(void **state)

@@ -2,7 +2,7 @@
  * hash; a row edited or removed with SQL behind scaidns's back is reported by verify. */
 #include "th.h"
 
-#include "audit.h"
+#include "keystore/audit.h"
 
 /* Writes n audit rows in one transaction. */
 static void write_rows(th_env *t, int n)

@@ -5,9 +5,9 @@
  * nested member that makes it "not simple"); cached replies follow keystore changes. */
 #include "test_backend_fixture.h"
 
-#include "buf.h"
-#include "jscan.h"
-#include "sarena.h"
+#include "backend/buf.h"
+#include "backend/jscan.h"
+#include "backend/sarena.h"
 
 static void test_jscan(void **state)
 {

@@ -18,10 +18,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "db.h"
-#include "dispatch.h"
-#include "seal.h"
-#include "store.h"
+#include "keystore/db.h"
+#include "backend/dispatch.h"
+#include "keystore/seal.h"
+#include "backend/store.h"
 
 #define FX_KSK_TEXT "Private-key-format: v1.2\nAlgorithm: 13 (ECDSAP256SHA256)\nPrivateKey: ksk=\n"
 #define FX_ZSK_TEXT "Private-key-format: v1.2\nAlgorithm: 13 (ECDSAP256SHA256)\nPrivateKey: zsk=\n"

@@ -3,7 +3,7 @@
  * opt-out chain of RFC 5155 appendix A. */
 #include "test_backend_fixture.h"
 
-#include "dname.h"
+#include "backend/dname.h"
 
 static void test_canonical_order(void **state)
 {

@@ -13,7 +13,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 
-#include "server.h"
+#include "backend/server.h"
 
 #define MAX_CONNS 40
 #define IDLE_MS 400

@@ -5,7 +5,7 @@
  * on the fast path and the slow one, and answers the stats request only when given stats. */
 #include "test_backend_fixture.h"
 
-#include "stats.h"
+#include "backend/stats.h"
 
 static void test_method_names(void **state)
 {

@@ -5,10 +5,10 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "cds.h"
-#include "engine.h"
-#include "key.h"
-#include "policy_json.h"
+#include "lifecycle/cds.h"
+#include "lifecycle/engine.h"
+#include "keystore/key.h"
+#include "lifecycle/policy_json.h"
 #include "th.h"
 
 /* sd_cds_fn: appends "TYPE content;" to a buffer. */

@@ -1,4 +1,4 @@
-/* test_dnssec.c - keystore/dnssec.c and dnssec_json.c: every transition the lifecycle allows
+/* test_dnssec.c - lifecycle/dnssec.c and dnssec_json.c: every transition the lifecycle allows
  * from each status (disabled, pending_ds, active, rotating_ksk, rotating_zsk) and every one it
  * refuses (409 naming the status, nothing changed); the keys each leaves behind and their
  * timeline; DS confirmation right and wrong; the state in the reference's JSON shape; DS
@@ -8,9 +8,9 @@
 #include <ldns/ldns.h>
 #include <sodium.h>
 
-#include "audit.h"
-#include "key.h"
-#include "timing.h"
+#include "keystore/audit.h"
+#include "keystore/key.h"
+#include "lifecycle/timing.h"
 
 #define DAY 86400
 

@@ -3,8 +3,8 @@
  * fail to validate. */
 #include "th.h"
 
-#include "engine.h"
-#include "timing.h"
+#include "lifecycle/engine.h"
+#include "lifecycle/timing.h"
 
 /* What the zone serves (and the parent holds) from time `at` on; sets are key ids. */
 typedef struct served {

@@ -17,7 +17,7 @@
 #include <openssl/param_build.h>
 #include <sodium.h>
 
-#include "key.h"
+#include "keystore/key.h"
 
 /* One published DNSKEY with its key tag and a DS digest, from the RFCs named. */
 typedef struct vector {

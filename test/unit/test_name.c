@@ -2,7 +2,7 @@
  * and 255 octet limits, characters, wildcards) and names relative to a zone. */
 #include "th.h"
 
-#include "name.h"
+#include "keystore/name.h"
 
 /* Asserts that in canonicalises to want. */
 static void canon_ok(const char *in, const char *want)

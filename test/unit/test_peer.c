@@ -5,7 +5,7 @@
 #include <pwd.h>
 #include <sys/socket.h>
 
-#include "peer.h"
+#include "keystore/peer.h"
 
 #define KEY "backend-allowed-uids"
 

@@ -6,7 +6,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include "perm.h"
+#include "keystore/perm.h"
 
 /* A scratch directory for one test, removed with its files by the teardown. */
 typedef struct {

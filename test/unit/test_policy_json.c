@@ -1,7 +1,7 @@
 /* test_policy_json.c - PUT/GET of a zone's policy: validation and persistence. */
 #include "th.h"
 
-#include "policy_json.h"
+#include "lifecycle/policy_json.h"
 
 /* PUTs the JSON text for zone z; returns the result code and fills e. */
 static int put(th_env *t, const sd_zone *z, const char *text, sd_policy *out, sd_err *e)

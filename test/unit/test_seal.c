@@ -15,7 +15,7 @@
 
 #include <sodium.h>
 
-#include "seal.h"
+#include "keystore/seal.h"
 
 #define PRIV_TEXT "Private-key-format: v1.2\nAlgorithm: 15 (ED25519)\nPrivateKey: AAAA\n"
 

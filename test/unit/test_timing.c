@@ -2,7 +2,7 @@
  * the TTLs a zone serves; each term is shown to count by making it the largest. */
 #include "th.h"
 
-#include "timing.h"
+#include "lifecycle/timing.h"
 
 /* A policy with distinct, recognisable numbers. */
 static sd_policy policy(void)

@@ -4,7 +4,7 @@
 
 #include <sodium.h>
 
-#include "token.h"
+#include "keystore/token.h"
 
 static void test_create_check(void **state)
 {

@@ -3,7 +3,7 @@
  * content refused; zone files imported whole, or refused with nothing written. */
 #include "th.h"
 
-#include "audit.h"
+#include "keystore/audit.h"
 
 /* The records of RRset (owner, type) of zone, sorted, joined by "|" ("" if absent). */
 static char *records(sqlite3 *db, const sd_zone *z, const char *owner, const char *type)

@@ -17,12 +17,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "db.h"
-#include "dnssec.h"
-#include "policy.h"
-#include "seal.h"
-#include "zone.h"
+#include "keystore/config.h"
+#include "keystore/db.h"
+#include "lifecycle/dnssec.h"
+#include "keystore/policy.h"
+#include "keystore/seal.h"
+#include "keystore/zone.h"
 
 /* 2026-04-23T10:00:00Z, the reference's example time. */
 #define TH_NOW ((int64_t)1776938400)
