@@ -12,7 +12,7 @@ PACKAGES=(
   # of clang, which --no-install-recommends leaves out
   libclang-rt-dev
   # PowerDNS and the DNS tools the tests use as oracles and peers
-  pdns-server pdns-backend-remote pdns-backend-sqlite3
+  pdns-server pdns-backend-remote pdns-backend-sqlite3 pdns-backend-bind
   ldnsutils bind9 bind9-dnsutils bind9-utils unbound dnsperf wrk
   # everyday tools of the scripts and tests
   sqlite3 curl jq python3 procps iproute2 openssl
@@ -36,8 +36,8 @@ echo "scaidns: installing ${missing[*]}" >&2
 SUDO=()
 [ "$(id -u)" -eq 0 ] || SUDO=(sudo)
 export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update -qq
-"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+"${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=900 update -qq
+"${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian enables the services of pdns-server and unbound where it can; scaidns runs its own
 # private instances on loopback, so stop any system instance that may have started.
 if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
