@@ -8,6 +8,7 @@
 #define SCAIDNS_API_METRICS_H
 
 #include <stdint.h>
+#include <sqlite3.h>
 #include <stdio.h>
 
 #include "api/router.h"
@@ -41,6 +42,11 @@ void api_metrics_sched_held(api_metrics *m, int held);
  * requests with the method and pattern of the n routes of table. Returns 0, or -1 when a
  * write failed. */
 int api_metrics_write(const api_metrics *m, const api_route *table, size_t n, FILE *f);
+
+/* Writes the keystore gauges (zones by status, keys by role and state, each zone's seconds
+ * until its next step as the lifecycle stored it) at now to f, in one read transaction.
+ * Returns 0 or -1. */
+int api_metrics_keystore(sqlite3 *db, int64_t now, FILE *f);
 
 /* Writes s to f as a Prometheus label value (backslash, double quote and newline escaped).
  * Returns 0 or -1. */

@@ -77,7 +77,7 @@ static int keys_by_state(sqlite3 *db, FILE *f)
 }
 
 /* Seconds from now until each zone's next step (negative: overdue), for the zones whose
- * steps come first (the view orders them; the engine gives the exact time). */
+ * steps come first: the next step the lifecycle stored (dnssec_status.next_step_unix). */
 static int next_steps(sqlite3 *db, int64_t now, FILE *f)
 {
     sqlite3_stmt *st;
@@ -85,19 +85,14 @@ static int next_steps(sqlite3 *db, int64_t now, FILE *f)
              "Seconds until the zone's next lifecycle step (zones with a planned step, the "
              "1000 soonest).") < 0 ||
         sqlite3_prepare_v2(db,
-                           "SELECT zone_id, zone FROM dnssec_status WHERE next_step_at IS NOT NULL "
-                           "ORDER BY next_step_at, zone LIMIT ?",
+                           "SELECT next_step_unix, zone FROM dnssec_status WHERE next_step_unix IS "
+                           "NOT NULL ORDER BY next_step_unix, zone LIMIT ?",
                            -1, &st, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_int(st, 1, MAX_NEXT_SERIES);
     int rc = SQLITE_DONE, w = 0;
     while (w >= 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t at = 0;
-        sd_err e;
-        if (sd_engine_zone_next(db, sqlite3_column_int64(st, 0), &at, &e) < 0) {
-            w = -1;
-            break;
-        }
+        int64_t at = sqlite3_column_int64(st, 0);
         const char *zone = (const char *)sqlite3_column_text(st, 1);
         if (at == 0 || !zone)
             continue;
@@ -109,8 +104,7 @@ static int next_steps(sqlite3 *db, int64_t now, FILE *f)
     return w < 0 || rc != SQLITE_DONE ? -1 : 0;
 }
 
-/* Writes the keystore gauges in one read transaction. Returns 0 or -1. */
-static int keystore_gauges(sqlite3 *db, int64_t now, FILE *f)
+int api_metrics_keystore(sqlite3 *db, int64_t now, FILE *f)
 {
     if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
         return -1;
@@ -149,7 +143,7 @@ void api_h_metrics(api_req *rq, api_resp *rs)
     size_t n;
     const api_route *table = api_routes(&n);
     int ok = api_metrics_write(rq->srv->metrics, table, n, f) == 0 && backend(rq, f) == 0;
-    int db_ok = ok && keystore_gauges(rq->db, rq->now, f) == 0;
+    int db_ok = ok && api_metrics_keystore(rq->db, rq->now, f) == 0;
     if (fclose(f) != 0)
         ok = 0;
     if (!ok || !db_ok) {

@@ -26,6 +26,7 @@
 #include "api/webhook.h"
 #include "keystore/db.h"
 #include "lifecycle/engine.h"
+#include "lifecycle/keystate.h"
 
 #define PURGE_TIMEOUT_MS 2000
 #define HELD_RECHECK_S 5 /* longest wait before the servers of a held zone are asked again */
@@ -204,6 +205,12 @@ int api_scheduler_start(const sd_config *cfg, const sd_seal_keys *seal, const sd
     if (sd_db_open(cfg->db, 0, &s->db, e) < 0) {
         free(s);
         return -e->code;
+    }
+    /* Keys written before the next steps were stored (or edited by hand) get theirs now. */
+    if (sd_db_begin(s->db, e) < 0 || sd_keystate_store(s->db, 0, e) < 0 ||
+        sd_db_commit(s->db, e) < 0) {
+        sd_db_rollback(s->db);
+        api_log_msg(API_LOG_WARNING, "scheduler: cannot store the keys' next steps: %s", e->msg);
     }
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);

@@ -13,6 +13,7 @@
 #include "keystore/audit.h"
 #include "keystore/db.h"
 #include "keystore/key.h"
+#include "lifecycle/keystate.h"
 #include "lifecycle/timing.h"
 
 /* A key made and sealed, ready to be inserted. */
@@ -175,11 +176,11 @@ int sd_zone_ttls_load(sqlite3 *db, int64_t zone_id, sd_zone_ttls *t, sd_err *e)
     return 0;
 }
 
-/* Finishes a transition: serial bump, audit row, commit. */
+/* Finishes a transition: the keys' next steps stored, serial bump, audit row, commit. */
 static int finish(const sd_ctx *c, const sd_zone *z, const char *action, const char *detail,
                   sd_err *e)
 {
-    if (sd_zone_bump_serial(c->db, z->id, e) < 0 ||
+    if (sd_keystate_store(c->db, z->id, e) < 0 || sd_zone_bump_serial(c->db, z->id, e) < 0 ||
         sd_audit(c->db, c->now, c->actor, z->name, action, "ok", detail, e) < 0) {
         sd_db_rollback(c->db);
         return -e->code;
@@ -844,4 +845,59 @@ int sd_dnssec_disable(const sd_ctx *c, const sd_zone *z, sd_err *e)
                     z->id, c->now, e) < 0)
         return abort_tx(c, z, "dnssec-disable", e);
     return finish(c, z, "dnssec-disable", NULL, e);
+}
+
+int sd_dnssec_postpone_removal(const sd_ctx *c, const sd_zone *z, int64_t key_id, int64_t later,
+                               const char *detail, sd_err *e)
+{
+    if (sd_db_begin(c->db, e) < 0)
+        return -e->code;
+    sqlite3_stmt *st;
+    if (sd_db_prepare(c->db,
+                      "UPDATE keys SET remove_at = ?2 WHERE id = ?1 AND zone_id = ?3 "
+                      "AND remove_at IS NOT NULL AND remove_at < ?2",
+                      &st, e) < 0)
+        return abort_tx(c, z, "ksk-remove", e);
+    sqlite3_bind_int64(st, 1, key_id);
+    sqlite3_bind_int64(st, 2, later);
+    sqlite3_bind_int64(st, 3, z->id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        sd_db_fail(c->db, e, "postpone a key's removal");
+        return abort_tx(c, z, "ksk-remove", e);
+    }
+    if (sqlite3_changes(c->db) == 0) {
+        sd_db_rollback(c->db);
+        return 0;
+    }
+    if (sd_keystate_store(c->db, z->id, e) < 0 ||
+        sd_audit(c->db, c->now, c->actor, z->name, "ksk-remove", "postponed", detail, e) < 0)
+        return abort_tx(c, z, "ksk-remove", e);
+    return sd_db_commit(c->db, e) < 0 ? -e->code : 1;
+}
+
+int sd_dnssec_set_unsign_at(const sd_ctx *c, const sd_zone *z, int64_t at, const char *detail,
+                            sd_err *e)
+{
+    const char *action = at ? "parent-ds-gone" : "parent-ds-back";
+    if (sd_db_begin(c->db, e) < 0)
+        return -e->code;
+    sqlite3_stmt *st;
+    if (sd_db_prepare(c->db,
+                      "UPDATE zones SET unsign_at = ?2 WHERE id = ?1 AND insecure_at IS NOT NULL",
+                      &st, e) < 0)
+        return abort_tx(c, z, action, e);
+    sqlite3_bind_int64(st, 1, z->id);
+    if (at)
+        sqlite3_bind_int64(st, 2, at);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        sd_db_fail(c->db, e, "set the zone's unsign time");
+        return abort_tx(c, z, action, e);
+    }
+    if (sd_audit(c->db, c->now, c->actor, z->name, action, "ok", detail, e) < 0)
+        return abort_tx(c, z, action, e);
+    return sd_db_commit(c->db, e) < 0 ? -e->code : 0;
 }

@@ -101,4 +101,17 @@ int sd_dnssec_ds_json(sqlite3 *db, const sd_zone *z, json_t **out, sd_err *e);
 /* Parses "tag alg type hex" or a whole DS line ("name [ttl] [IN] DS tag alg type hex"). */
 int sd_ds_parse(const char *text, sd_ds *out, sd_err *e);
 
+/* The parent check's hold on a leaving KSK: moves key_id's remove_at (set) of zone z to later
+ * when that is later, with an audit row (action "ksk-remove", outcome "postponed", detail as
+ * given), in one transaction. 1 when postponed, 0 when the key was already due later (nothing
+ * written), -code on error. */
+int sd_dnssec_postpone_removal(const sd_ctx *c, const sd_zone *z, int64_t key_id, int64_t later,
+                               const char *detail, sd_err *e);
+
+/* The parent check's answer for a zone going insecure: sets its unsign_at (at > 0, audit
+ * action "parent-ds-gone") or clears it (at = 0, "parent-ds-back"), with detail in the audit
+ * row, in one transaction. */
+int sd_dnssec_set_unsign_at(const sd_ctx *c, const sd_zone *z, int64_t at, const char *detail,
+                            sd_err *e);
+
 #endif

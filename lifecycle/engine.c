@@ -8,59 +8,24 @@
 #include "keystore/audit.h"
 #include "keystore/db.h"
 #include "keystore/timefmt.h"
+#include "lifecycle/keystate.h"
 
-/* A key row as the engine needs it. */
-typedef struct ekey {
-    int64_t id;
-    int ksk;
-    int key_tag;
-    char state[16];
-    int64_t publish_at, activate_at, retire_at, remove_at, roll_at, ds_seen_at, unpublish_at;
-    int64_t ds_publish_at, cds_at;
-} ekey;
+/* The engine works on the rows of keystate.h. */
+typedef sd_key_row ekey;
 
-#define MAX_KEYS 16
+#define MAX_KEYS SD_ZONE_KEYS_MAX
 
-/* Returns column i, or 0 when NULL. */
-static int64_t col64(sqlite3_stmt *st, int i)
+/* The key of k[0..n) with a step of kind due at now (the first in id order), or NULL. */
+static const ekey *due_key(const ekey *k, size_t n, sd_key_step_kind kind, int64_t now)
 {
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, i);
-}
-
-/* Loads the zone's live keys (at most MAX_KEYS) in id order. */
-static int load_keys(sqlite3 *db, int64_t zone_id, ekey *k, size_t *n, sd_err *e)
-{
-    sqlite3_stmt *st;
-    *n = 0;
-    if (sd_db_prepare(db,
-                      "SELECT id, role = 'KSK', key_tag, state, publish_at, activate_at, "
-                      "retire_at, remove_at, roll_at, ds_seen_at, unpublish_at, "
-                      "ds_publish_at, cds_at FROM keys "
-                      "WHERE zone_id = ? AND state <> 'removed' ORDER BY id",
-                      &st, e) < 0)
-        return -e->code;
-    sqlite3_bind_int64(st, 1, zone_id);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < MAX_KEYS) {
-        ekey *x = &k[(*n)++];
-        x->id = sqlite3_column_int64(st, 0);
-        x->ksk = sqlite3_column_int(st, 1);
-        x->key_tag = sqlite3_column_int(st, 2);
-        snprintf(x->state, sizeof x->state, "%s", (const char *)sqlite3_column_text(st, 3));
-        x->publish_at = col64(st, 4);
-        x->activate_at = col64(st, 5);
-        x->retire_at = col64(st, 6);
-        x->remove_at = col64(st, 7);
-        x->roll_at = col64(st, 8);
-        x->ds_seen_at = col64(st, 9);
-        x->unpublish_at = col64(st, 10);
-        x->ds_publish_at = col64(st, 11);
-        x->cds_at = col64(st, 12);
+    for (size_t i = 0; i < n; i++) {
+        sd_key_step s[SD_STEP_KIND_COUNT];
+        size_t m = sd_key_steps(&k[i], s);
+        for (size_t j = 0; j < m; j++)
+            if (s[j].kind == kind && s[j].at <= now)
+                return &k[i];
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return sd_db_fail(db, e, "read keys");
-    return 0;
+    return NULL;
 }
 
 /* Runs sql with ?1 = v1, ?2 = v2 (both int64). */
@@ -81,8 +46,8 @@ static int commit_step(const sd_ctx *c, const sd_zone *z, const char *action, in
                        json_t *detail, sd_err *e)
 {
     char *text = json_dumps(detail, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    int rc = 0;
-    if (changed)
+    int rc = sd_keystate_store(c->db, z->id, e);
+    if (rc == 0 && changed)
         rc = sd_zone_bump_serial(c->db, z->id, e);
     if (rc == 0)
         rc = sd_audit(c->db, c->now, c->actor, z->name, action, changed ? "ok" : "postponed", text,
@@ -101,11 +66,7 @@ static int commit_step(const sd_ctx *c, const sd_zone *z, const char *action, in
 static int step_activate(const sd_ctx *c, const sd_zone *z, const sd_policy *p,
                          const sd_zone_ttls *t, const ekey *k, size_t n, sd_err *e)
 {
-    const ekey *nk = NULL;
-    for (size_t i = 0; i < n; i++)
-        if (!k[i].ksk && strcmp(k[i].state, "published") == 0 && k[i].activate_at &&
-            k[i].activate_at <= c->now)
-            nk = &k[i];
+    const ekey *nk = due_key(k, n, SD_STEP_ACTIVATE, c->now);
     if (!nk)
         return 0;
     char terms[160];
@@ -153,9 +114,8 @@ static int step_publication(const sd_ctx *c, const sd_zone *z, const ekey *k, si
 {
     for (size_t i = 0; i < n; i++) {
         const ekey *x = &k[i];
-        int join = strcmp(x->state, "signing") == 0 && !x->unpublish_at && !x->remove_at &&
-                   x->publish_at && x->publish_at <= c->now;
-        int leave = strcmp(x->state, "active") == 0 && x->unpublish_at && x->unpublish_at <= c->now;
+        int join = due_key(x, 1, SD_STEP_PUBLISH, c->now) != NULL;
+        int leave = due_key(x, 1, SD_STEP_UNPUBLISH, c->now) != NULL;
         if (!join && !leave)
             continue;
         json_t *d =
@@ -173,49 +133,34 @@ static int step_publication(const sd_ctx *c, const sd_zone *z, const ekey *k, si
     return 0;
 }
 
-/* When a KSK's DS may go to the parent (the ready time of a KSK in the DNSKEY RRset, not
- * leaving, not yet named in CDS; 1 when it has no ds_publish_at), 0 otherwise. */
-static int64_t ds_ready_at(const ekey *k)
-{
-    if (!k->ksk || strcmp(k->state, "active") != 0 || k->remove_at || k->cds_at)
-        return 0;
-    return k->ds_publish_at ? k->ds_publish_at : 1;
-}
-
 /* A KSK whose DNSKEY is everywhere becomes the one the parent should trust: named in CDS and
  * CDNSKEY from now on (cds.h). 1 if a step was taken. */
 static int step_ds_ready(const sd_ctx *c, const sd_zone *z, const sd_policy *p, const ekey *k,
                          size_t n, sd_err *e)
 {
-    for (size_t i = 0; i < n; i++) {
-        int64_t at = ds_ready_at(&k[i]);
-        if (!at || at > c->now)
-            continue;
-        json_t *d = json_pack("{s:i, s:b}", "key_tag", k[i].key_tag, "cds", p->cds);
-        if (exec2(c->db, "UPDATE keys SET cds_at = ?2 WHERE id = ?1", k[i].id, c->now, e) < 0) {
-            json_decref(d);
-            return -e->code;
-        }
-        /* The CDS/CDNSKEY RRsets change only when the policy publishes them. */
-        return commit_step(c, z, "ksk-ds-ready", p->cds, d, e) < 0 ? -e->code : 1;
+    const ekey *x = due_key(k, n, SD_STEP_DS_READY, c->now);
+    if (!x)
+        return 0;
+    json_t *d = json_pack("{s:i, s:b}", "key_tag", x->key_tag, "cds", p->cds);
+    if (exec2(c->db, "UPDATE keys SET cds_at = ?2 WHERE id = ?1", x->id, c->now, e) < 0) {
+        json_decref(d);
+        return -e->code;
     }
-    return 0;
+    /* The CDS/CDNSKEY RRsets change only when the policy publishes them. */
+    return commit_step(c, z, "ksk-ds-ready", p->cds, d, e) < 0 ? -e->code : 1;
 }
 
 /* Removes one key whose remove_at has come, or postpones it. 1 if a step was taken. */
 static int step_remove(const sd_ctx *c, const sd_zone *z, const sd_policy *p, const sd_zone_ttls *t,
                        const ekey *k, size_t n, sd_err *e)
 {
-    const ekey *old = NULL;
-    for (size_t i = 0; i < n && !old; i++)
-        if (k[i].remove_at && k[i].remove_at <= c->now)
-            old = &k[i];
+    const ekey *old = due_key(k, n, SD_STEP_REMOVE, c->now);
     if (!old)
         return 0;
     /* Never remove the last signing key of a role. */
     int others = 0;
     for (size_t i = 0; i < n; i++)
-        if (&k[i] != old && k[i].ksk == old->ksk && strcmp(k[i].state, "active") == 0)
+        if (&k[i] != old && k[i].ksk == old->ksk && k[i].state == SD_KEY_ACTIVE)
             others++;
     char terms[160];
     const char *why = old->ksk ? sd_terms_parent_ds(p, terms, sizeof terms)
@@ -256,14 +201,14 @@ static int step_roll(const sd_ctx *c, const sd_zone *z, const ekey *k, size_t n,
     char status[32];
     if (sd_dnssec_status(c->db, z->id, status, sizeof status, e) < 0)
         return -e->code;
-    int64_t other = 0; /* the earliest step of the zone that is not a roll */
+    int64_t other = 0; /* the earliest step of the zone that is not a roll or a DS-ready */
     for (size_t i = 0; i < n; i++) {
-        int64_t cand[4] = {strcmp(k[i].state, "published") == 0 ? k[i].activate_at : 0,
-                           k[i].remove_at, k[i].unpublish_at,
-                           strcmp(k[i].state, "signing") == 0 ? k[i].publish_at : 0};
-        for (int j = 0; j < 4; j++)
-            if (cand[j] && (!other || cand[j] < other))
-                other = cand[j];
+        sd_key_step st[SD_STEP_KIND_COUNT];
+        size_t m = sd_key_steps(&k[i], st);
+        for (size_t j = 0; j < m; j++)
+            if (st[j].kind != SD_STEP_ROLL && st[j].kind != SD_STEP_DS_READY &&
+                (!other || st[j].at < other))
+                other = st[j].at;
     }
     for (int ksk = 1; ksk >= 0; ksk--) {
         int live = 0;
@@ -272,8 +217,7 @@ static int step_roll(const sd_ctx *c, const sd_zone *z, const ekey *k, size_t n,
             if (k[i].ksk != ksk)
                 continue;
             live++;
-            if (strcmp(k[i].state, "active") == 0 && k[i].roll_at && k[i].roll_at <= c->now &&
-                !k[i].retire_at && !k[i].remove_at && !k[i].unpublish_at)
+            if (due_key(&k[i], 1, SD_STEP_ROLL, c->now))
                 due = &k[i];
         }
         if (!due)
@@ -299,47 +243,18 @@ static int step_roll(const sd_ctx *c, const sd_zone *z, const ekey *k, size_t n,
     return 0;
 }
 
-/* The time of a key's next step (0: none); the same rule as NEXT_EXPR below, in C. */
-static int64_t key_next(const ekey *k)
-{
-    int signing = strcmp(k->state, "signing") == 0, active = strcmp(k->state, "active") == 0;
-    int64_t cand[6] = {strcmp(k->state, "published") == 0 ? k->activate_at : 0,
-                       signing && !k->unpublish_at && !k->remove_at ? k->publish_at : 0,
-                       active ? k->unpublish_at : 0,
-                       k->remove_at,
-                       !k->retire_at && !k->remove_at && !k->unpublish_at ? k->roll_at : 0,
-                       ds_ready_at(k)};
-    int64_t next = 0;
-    for (int j = 0; j < 6; j++)
-        if (cand[j] && (!next || cand[j] < next))
-            next = cand[j];
-    return next;
-}
-
 int sd_engine_zone_next(sqlite3 *db, int64_t zone_id, int64_t *next_at, sd_err *e)
 {
-    ekey k[MAX_KEYS];
-    size_t n;
-    *next_at = 0;
-    if (load_keys(db, zone_id, k, &n, e) < 0)
-        return -e->code;
-    for (size_t i = 0; i < n; i++) {
-        int64_t t = key_next(&k[i]);
-        if (t && (!*next_at || t < *next_at))
-            *next_at = t;
-    }
     sqlite3_stmt *st;
-    if (sd_db_prepare(db, "SELECT unsign_at FROM zones WHERE id = ? AND unsign_at IS NOT NULL", &st,
-                      e) < 0)
+    *next_at = 0;
+    if (sd_db_prepare(db, "SELECT next_step_unix FROM dnssec_status WHERE zone_id = ?", &st, e) < 0)
         return -e->code;
     sqlite3_bind_int64(st, 1, zone_id);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        int64_t t = sqlite3_column_int64(st, 0);
-        if (!*next_at || t < *next_at)
-            *next_at = t;
-    }
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *next_at = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
-    return 0;
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sd_db_fail(db, e, "read the next step");
 }
 
 int sd_engine_run_zone(const sd_ctx *c, const sd_zone *z, int *steps, int64_t *next_at, sd_err *e)
@@ -356,7 +271,8 @@ int sd_engine_run_zone(const sd_ctx *c, const sd_zone *z, int *steps, int64_t *n
             return -e->code;
         int rc = 0;
         if (sd_policy_load(c->db, z->id, c->defaults, &p, e) < 0 ||
-            sd_zone_ttls_load(c->db, z->id, &t, e) < 0 || load_keys(c->db, z->id, k, &n, e) < 0)
+            sd_zone_ttls_load(c->db, z->id, &t, e) < 0 ||
+            sd_key_rows_load(c->db, z->id, k, &n, e) < 0)
             rc = -e->code;
         if (rc == 0)
             rc = step_ds_ready(c, z, &p, k, n, e);
@@ -383,19 +299,6 @@ int sd_engine_run_zone(const sd_ctx *c, const sd_zone *z, int *steps, int64_t *n
     return sd_engine_zone_next(c->db, z->id, next_at, e);
 }
 
-/* The SQL expression of a live key's next step time (NULL when none). */
-#define NEXT_EXPR                                                                                  \
-    "min(coalesce(CASE WHEN state = 'published' THEN activate_at END, 9e18), "                     \
-    "coalesce(CASE WHEN state = 'signing' AND unpublish_at IS NULL AND remove_at IS NULL "         \
-    "THEN publish_at END, 9e18), "                                                                 \
-    "coalesce(CASE WHEN state = 'active' THEN unpublish_at END, 9e18), "                           \
-    "coalesce(remove_at, 9e18), "                                                                  \
-    "coalesce(CASE WHEN retire_at IS NULL AND remove_at IS NULL AND unpublish_at IS NULL "         \
-    "THEN roll_at END, 9e18), "                                                                    \
-    "coalesce(CASE WHEN role = 'KSK' AND state = 'active' AND remove_at IS NULL AND cds_at IS "    \
-    "NULL "                                                                                        \
-    "THEN coalesce(ds_publish_at, 1) END, 9e18))"
-
 /* A zone's public id ("d_" + 16 hex digits). */
 typedef char zone_pid[sizeof((sd_zone *)0)->public_id];
 
@@ -407,9 +310,8 @@ static int due_zone_ids(sqlite3 *db, int64_t now, zone_pid **ids, size_t *n, sd_
     *ids = NULL;
     *n = 0;
     if (sd_db_prepare(db,
-                      "SELECT DISTINCT z.public_id FROM keys k JOIN zones z ON z.id = k.zone_id "
-                      "WHERE k.state <> 'removed' AND (" NEXT_EXPR " <= ?1 OR z.unsign_at <= ?1) "
-                      "ORDER BY z.id",
+                      "SELECT public_id FROM zones WHERE id IN (SELECT zone_id FROM keys "
+                      "WHERE next_at <= ?1) OR unsign_at <= ?1 ORDER BY id",
                       &st, e) < 0)
         return -e->code;
     sqlite3_bind_int64(st, 1, now);
@@ -468,8 +370,8 @@ int sd_engine_next_at(sqlite3 *db, int64_t *next_at, sd_err *e)
     sqlite3_stmt *st;
     *next_at = 0;
     if (sd_db_prepare(db,
-                      "SELECT min(min(" NEXT_EXPR "), coalesce((SELECT min(unsign_at) FROM zones), "
-                      "9e18)) FROM keys WHERE state <> 'removed'",
+                      "SELECT min(coalesce((SELECT min(next_at) FROM keys), 9e18), "
+                      "coalesce((SELECT min(unsign_at) FROM zones), 9e18))",
                       &st, e) < 0)
         return -e->code;
     int rc = sqlite3_step(st);
@@ -492,6 +394,59 @@ static void plan_add(json_t *arr, const char *step, const ekey *k, int64_t at, c
                                          "at_unix", (json_int_t)at, "terms", terms));
 }
 
+/* Writes into terms (len bytes) the arithmetic behind step kind of key x. */
+static void plan_terms(const sd_policy *p, const sd_zone_ttls *t, const ekey *x,
+                       sd_key_step_kind kind, char *terms, size_t len)
+{
+    char base[160], pub[32];
+    switch (kind) {
+    case SD_STEP_DS_READY:
+        if (x->ds_publish_at) {
+            sd_time_rfc3339(x->publish_at ? x->publish_at : x->ds_publish_at, pub, sizeof pub);
+            snprintf(terms, len,
+                     "DNSKEY everywhere (published %s + %s): CDS names it, its DS may go "
+                     "to the parent",
+                     pub, sd_terms_publish(p, t, base, sizeof base));
+        } else {
+            snprintf(terms, len, "DNSKEY everywhere: CDS names it, its DS may go to the parent");
+        }
+        break;
+    case SD_STEP_ACTIVATE:
+        sd_time_rfc3339(x->publish_at, pub, sizeof pub);
+        snprintf(terms, len, "published %s + %s", pub, sd_terms_publish(p, t, base, sizeof base));
+        break;
+    case SD_STEP_PUBLISH:
+        snprintf(terms, len, "new algorithm's signatures everywhere: %s",
+                 sd_terms_retire(p, t, base, sizeof base));
+        break;
+    case SD_STEP_UNPUBLISH:
+        snprintf(terms, len,
+                 "old algorithm leaves the DNSKEY RRset once the old DS has expired: %s",
+                 sd_terms_parent_ds(p, base, sizeof base));
+        break;
+    case SD_STEP_REMOVE:
+        if (x->unpublish_at)
+            snprintf(terms, len, "left the DNSKEY RRset + %s",
+                     sd_terms_publish(p, t, base, sizeof base));
+        else if (x->ksk)
+            snprintf(terms, len, "DS confirmed + %s", sd_terms_parent_ds(p, base, sizeof base));
+        else
+            snprintf(terms, len, "stops signing + %s", sd_terms_retire(p, t, base, sizeof base));
+        break;
+    case SD_STEP_ROLL:
+        if (x->ksk)
+            snprintf(terms, len,
+                     "before expiry: publish wait + parent DS wait + time for the operator to "
+                     "publish the DS");
+        else
+            snprintf(terms, len, "before expiry: two publish waits (%s)",
+                     sd_terms_publish(p, t, base, sizeof base));
+        break;
+    default:
+        snprintf(terms, len, "-");
+    }
+}
+
 /* Orders plan entries by time. */
 static int by_time(const void *a, const void *b)
 {
@@ -509,54 +464,19 @@ int sd_engine_plan_json(sqlite3 *db, const sd_zone *z, const sd_policy *defaults
     size_t n;
     *out = NULL;
     if (sd_policy_load(db, z->id, defaults, &p, e) < 0 || sd_zone_ttls_load(db, z->id, &t, e) < 0 ||
-        load_keys(db, z->id, k, &n, e) < 0)
+        sd_key_rows_load(db, z->id, k, &n, e) < 0)
         return -e->code;
-    json_t *items[3 * MAX_KEYS];
+    json_t *items[SD_STEP_KIND_COUNT * MAX_KEYS];
     size_t m = 0;
     json_t *tmp = json_array();
     for (size_t i = 0; i < n; i++) {
-        char terms[256], base[160];
         const ekey *x = &k[i];
-        if (strcmp(x->state, "published") == 0 && x->activate_at) {
-            char pub[32];
-            sd_time_rfc3339(x->publish_at, pub, sizeof pub);
-            snprintf(terms, sizeof terms, "published %s + %s", pub,
-                     sd_terms_publish(&p, &t, base, sizeof base));
-            plan_add(tmp, x->ksk ? "ksk-activate" : "zsk-activate", x, x->activate_at, terms);
-        }
-        if (strcmp(x->state, "signing") == 0 && !x->unpublish_at && !x->remove_at) {
-            snprintf(terms, sizeof terms, "new algorithm's signatures everywhere: %s",
-                     sd_terms_retire(&p, &t, base, sizeof base));
-            plan_add(tmp, "key-publish", x, x->publish_at, terms);
-        }
-        if (x->unpublish_at && strcmp(x->state, "active") == 0) {
-            snprintf(terms, sizeof terms,
-                     "old algorithm leaves the DNSKEY RRset once the old DS "
-                     "has expired: %s",
-                     sd_terms_parent_ds(&p, base, sizeof base));
-            plan_add(tmp, "key-unpublish", x, x->unpublish_at, terms);
-        }
-        if (x->remove_at) {
-            if (x->unpublish_at)
-                snprintf(terms, sizeof terms, "left the DNSKEY RRset + %s",
-                         sd_terms_publish(&p, &t, base, sizeof base));
-            else if (x->ksk)
-                snprintf(terms, sizeof terms, "DS confirmed + %s",
-                         sd_terms_parent_ds(&p, base, sizeof base));
-            else
-                snprintf(terms, sizeof terms, "stops signing + %s",
-                         sd_terms_retire(&p, &t, base, sizeof base));
-            plan_add(tmp, x->ksk ? "ksk-remove" : "zsk-remove", x, x->remove_at, terms);
-        }
-        if (x->roll_at && !x->retire_at && !x->remove_at && strcmp(x->state, "active") == 0) {
-            if (x->ksk)
-                snprintf(terms, sizeof terms,
-                         "before expiry: publish wait + parent DS wait + "
-                         "time for the operator to publish the DS");
-            else
-                snprintf(terms, sizeof terms, "before expiry: two publish waits (%s)",
-                         sd_terms_publish(&p, &t, base, sizeof base));
-            plan_add(tmp, x->ksk ? "ksk-roll" : "zsk-roll", x, x->roll_at, terms);
+        sd_key_step st[SD_STEP_KIND_COUNT];
+        size_t ns = sd_key_steps(x, st);
+        for (size_t j = 0; j < ns; j++) {
+            char terms[256];
+            plan_terms(&p, &t, x, st[j].kind, terms, sizeof terms);
+            plan_add(tmp, sd_key_step_name(st[j].kind, x->ksk), x, st[j].at, terms);
         }
     }
     size_t i;

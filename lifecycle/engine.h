@@ -22,7 +22,8 @@
  * *steps receives the number of steps taken, *next_at the zone's next step time (0: none). */
 int sd_engine_run_zone(const sd_ctx *c, const sd_zone *z, int *steps, int64_t *next_at, sd_err *e);
 
-/* The time of zone_id's next step (0 when nothing is planned). */
+/* The time of zone_id's next step as the lifecycle stored it (dnssec_status.next_step_unix:
+ * its keys' next_at and its unsign_at), 0 when nothing is planned. */
 int sd_engine_zone_next(sqlite3 *db, int64_t zone_id, int64_t *next_at, sd_err *e);
 
 /* Calls fn for each zone with a step due at or before now, in id order; stops when fn

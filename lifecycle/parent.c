@@ -196,9 +196,9 @@ static int check_waiting(sqlite3 *db, const sd_config *cfg, const sd_ctx *ctx, c
 }
 
 /* A KSK on its way out: keep it while any parent server still shows its DS. 1 if postponed. */
-static int check_leaving(sqlite3 *db, const sd_config *cfg, const sd_policy *p, int64_t now,
-                         const pkey *k)
+static int check_leaving(const sd_ctx *ctx, const sd_config *cfg, const sd_policy *p, const pkey *k)
 {
+    int64_t now = ctx->now;
     json_t *ev;
     int answered;
     int64_t ttl;
@@ -212,31 +212,16 @@ static int check_leaving(sqlite3 *db, const sd_config *cfg, const sd_policy *p, 
         if (ttl < p->parent_ds_ttl)
             ttl = p->parent_ds_ttl;
         int64_t later = now + ttl + p->parent_propagation_delay + p->retire_safety;
-        if (later > k->remove_at) {
-            sqlite3_stmt *st;
-            if (sd_db_begin(db, &e) == 0 &&
-                sd_db_prepare(db, "UPDATE keys SET remove_at = ? WHERE id = ?", &st, &e) == 0) {
-                sqlite3_bind_int64(st, 1, later);
-                sqlite3_bind_int64(st, 2, k->id);
-                int rc = sqlite3_step(st);
-                sqlite3_finalize(st);
-                json_t *detail = json_pack("{s:i, s:s, s:I, s:O}", "key_tag", k->key_tag, "reason",
-                                           answered ? "the parent still shows this KSK's DS"
-                                                    : "a parent server did not answer",
-                                           "postponed_to", (json_int_t)later, "parent", ev);
-                char *text = json_dumps(detail, JSON_COMPACT | JSON_PRESERVE_ORDER);
-                if (rc == SQLITE_DONE &&
-                    sd_audit(db, now, "scheduler", k->zone, "ksk-remove", "postponed", text, &e) ==
-                        0 &&
-                    sd_db_commit(db, &e) == 0)
-                    postponed = 1;
-                else
-                    sd_db_rollback(db);
-                free(text);
-                json_decref(detail);
-            } else {
-                sd_db_rollback(db);
-            }
+        sd_zone z;
+        if (later > k->remove_at && sd_zone_find(ctx->db, k->zone, &z, &e) == 0) {
+            json_t *detail = json_pack("{s:i, s:s, s:I, s:O}", "key_tag", k->key_tag, "reason",
+                                       answered ? "the parent still shows this KSK's DS"
+                                                : "a parent server did not answer",
+                                       "postponed_to", (json_int_t)later, "parent", ev);
+            char *text = json_dumps(detail, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            postponed = sd_dnssec_postpone_removal(ctx, &z, k->id, later, text, &e) == 1;
+            free(text);
+            json_decref(detail);
         }
     }
     json_decref(ev);
@@ -244,40 +229,26 @@ static int check_leaving(sqlite3 *db, const sd_config *cfg, const sd_policy *p, 
 }
 
 /* Sets (or clears, at = 0) a going-insecure zone's unsign_at with an audit row of the
- * parent's answers, in one transaction. */
-static void set_unsign_at(sqlite3 *db, int64_t now, int64_t zone_id, const char *zone, int64_t at,
-                          json_t *detail)
+ * parent's answers (sd_dnssec_set_unsign_at). */
+static void set_unsign_at(const sd_ctx *ctx, const char *zone, int64_t at, json_t *detail)
 {
     sd_err e;
-    sqlite3_stmt *st;
+    sd_zone z;
+    if (sd_zone_find(ctx->db, zone, &z, &e) < 0)
+        return;
     char *text = json_dumps(detail, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (sd_db_begin(db, &e) == 0 &&
-        sd_db_prepare(db,
-                      "UPDATE zones SET unsign_at = ?2 WHERE id = ?1 AND insecure_at IS NOT NULL",
-                      &st, &e) == 0) {
-        sqlite3_bind_int64(st, 1, zone_id);
-        if (at)
-            sqlite3_bind_int64(st, 2, at);
-        int rc = sqlite3_step(st);
-        sqlite3_finalize(st);
-        if (rc == SQLITE_DONE &&
-            sd_audit(db, now, "scheduler", zone, at ? "parent-ds-gone" : "parent-ds-back", "ok",
-                     text, &e) == 0 &&
-            sd_db_commit(db, &e) == 0) {
-            free(text);
-            return;
-        }
-    }
-    sd_db_rollback(db);
+    sd_dnssec_set_unsign_at(ctx, &z, at, text, &e);
     free(text);
 }
 
 /* Zones going insecure (CDS DELETE published): once no parent server shows a DS, the keys may
  * go after the DS TTL the parent answered (at least the policy's) and the parent propagation
  * delay; if a DS shows again, or a server does not answer, they stay. */
-static int check_insecure(sqlite3 *db, const sd_config *cfg, const sd_policy *defaults, int64_t now,
-                          sd_err *e)
+static int check_insecure(const sd_ctx *ctx, const sd_config *cfg, sd_err *e)
 {
+    sqlite3 *db = ctx->db;
+    const sd_policy *defaults = ctx->defaults;
+    int64_t now = ctx->now;
     sqlite3_stmt *st;
     if (sd_db_prepare(db,
                       "SELECT id, name, coalesce(unsign_at, 0) FROM zones WHERE insecure_at IS "
@@ -310,14 +281,14 @@ static int check_insecure(sqlite3 *db, const sd_config *cfg, const sd_policy *de
             int64_t at =
                 now + (ttl > p.parent_ds_ttl ? ttl : p.parent_ds_ttl) + p.parent_propagation_delay;
             json_t *d = json_pack("{s:I, s:O}", "unsign_at", (json_int_t)at, "parent", ev);
-            set_unsign_at(db, now, z[i].id, z[i].name, at, d);
+            set_unsign_at(ctx, z[i].name, at, d);
             json_decref(d);
         } else if (!gone && z[i].unsign_at) {
             json_t *d = json_pack("{s:s, s:O}", "reason",
                                   answered ? "a parent server shows a DS again"
                                            : "a parent server did not answer",
                                   "parent", ev);
-            set_unsign_at(db, now, z[i].id, z[i].name, 0, d);
+            set_unsign_at(ctx, z[i].name, 0, d);
             json_decref(d);
         }
         json_decref(ev);
@@ -362,7 +333,7 @@ int sd_parent_pass(sqlite3 *db, const sd_config *cfg, const sd_seal_keys *seal,
     }
     sqlite3_finalize(st);
     sd_ctx ctx = {db, seal, defaults, "scheduler", now};
-    if (check_insecure(db, cfg, defaults, now, e) < 0)
+    if (check_insecure(&ctx, cfg, e) < 0)
         return -e->code;
     for (size_t i = 0; i < n; i++) {
         sd_policy p;
@@ -371,7 +342,7 @@ int sd_parent_pass(sqlite3 *db, const sd_config *cfg, const sd_seal_keys *seal,
         if (!keys[i].remove_at)
             *changed += check_waiting(db, cfg, &ctx, &p, &keys[i], notes);
         else
-            *changed += check_leaving(db, cfg, &p, now, &keys[i]);
+            *changed += check_leaving(&ctx, cfg, &p, &keys[i]);
     }
     return 0;
 }

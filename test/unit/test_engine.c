@@ -3,7 +3,9 @@
  * fail to validate. */
 #include "th.h"
 
+#include "api/metrics.h"
 #include "lifecycle/engine.h"
+#include "lifecycle/keystate.h"
 #include "lifecycle/timing.h"
 
 /* What the zone serves (and the parent holds) from time `at` on; sets are key ids. */
@@ -195,7 +197,74 @@ static void operator_publishes(th_env *t, const sd_zone *z, history *h)
     }
 }
 
-/* Advances the virtual clock through every step until end; the operator acts when asked. */
+/* The seconds /metrics gives for zone (scaidns_zone_next_step_seconds), or INT64_MIN when it
+ * has no such line. */
+static int64_t metrics_next(th_env *t, const sd_zone *z)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_non_null(f);
+    assert_int_equal(api_metrics_keystore(t->db, t->ctx.now, f), 0);
+    fclose(f);
+    char needle[300];
+    snprintf(needle, sizeof needle, "scaidns_zone_next_step_seconds{zone=\"%s\"} ", z->name);
+    const char *at = strstr(text, needle);
+    int64_t v = at ? strtoll(at + strlen(needle), NULL, 10) : INT64_MIN;
+    free(text);
+    return v;
+}
+
+/* The one next-step rule, seen from everywhere it is read: the plan's first step, the engine's
+ * zone_next (the stored next steps), the dnssec_status view, /metrics, and every key's stored
+ * next_at against sd_key_next on its row all agree. */
+static void check_agreement(th_env *t, const sd_zone *z)
+{
+    sd_err e;
+    json_t *plan;
+    assert_int_equal(sd_engine_plan_json(t->db, z, &t->policy, &plan, &e), 0);
+    int64_t first = json_array_size(plan)
+                        ? json_integer_value(json_object_get(json_array_get(plan, 0), "at_unix"))
+                        : 0;
+    const char *step = json_array_size(plan)
+                           ? json_string_value(json_object_get(json_array_get(plan, 0), "step"))
+                           : NULL;
+    int64_t next;
+    assert_int_equal(sd_engine_zone_next(t->db, z->id, &next, &e), 0);
+    if (first != next) {
+        dump_keys(t);
+        fail_msg("plan says %s at %lld, the engine's next step is at %lld", step ? step : "-",
+                 (long long)first, (long long)next);
+    }
+    int64_t view = th_int(t->db,
+                          "SELECT coalesce(strftime('%%s', next_step_at), 0) FROM dnssec_status "
+                          "WHERE zone_id = %lld",
+                          (long long)z->id);
+    assert_int_equal(view, next);
+    if (step) {
+        char *vstep = th_text(t->db, "SELECT next_step FROM dnssec_status WHERE zone_id = %lld",
+                              (long long)z->id);
+        /* Two steps at the same second may be listed in either order. */
+        if (strcmp(vstep, step) != 0)
+            assert_true(th_int(t->db,
+                               "SELECT count(*) FROM keys WHERE zone_id = %lld AND next_at = %lld",
+                               (long long)z->id, (long long)next) > 1);
+        free(vstep);
+    }
+    assert_int_equal(metrics_next(t, z), next ? next - t->ctx.now : INT64_MIN);
+    sd_key_row k[SD_ZONE_KEYS_MAX];
+    size_t n;
+    assert_int_equal(sd_key_rows_load(t->db, z->id, k, &n, &e), 0);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(th_int(t->db, "SELECT coalesce(next_at, 0) FROM keys WHERE id = %lld",
+                                (long long)k[i].id),
+                         sd_key_next(&k[i], NULL));
+    json_decref(plan);
+}
+
+/* Advances the virtual clock through every step until end; the operator acts when asked.
+ * Before each step, the plan, the engine, the admin view and /metrics must agree on it, and
+ * the engine must take nothing a second before it. */
 static void run_until(th_env *t, const sd_zone *z, history *h, int64_t end, int *zsk_rolls,
                       int *ksk_rolls)
 {
@@ -212,6 +281,19 @@ static void run_until(th_env *t, const sd_zone *z, history *h, int64_t end, int 
             dump_keys(t);
             fail_msg("a step due at %lld was not taken", (long long)(next - TH_NOW));
         }
+        check_agreement(t, z);
+        int64_t zone_next;
+        assert_int_equal(sd_engine_zone_next(t->db, z->id, &zone_next, &e), 0);
+        if (zone_next > t->ctx.now + 1 && zone_next <= next) {
+            int none = 0;
+            int64_t ignored;
+            t->ctx.now = zone_next - 1;
+            assert_int_equal(sd_engine_run_zone(&t->ctx, z, &none, &ignored, &e), 0);
+            if (none) {
+                dump_keys(t);
+                fail_msg("the engine took a step before the plan's first one");
+            }
+        }
         t->ctx.now = next;
         if (pub && pub <= t->ctx.now) {
             operator_publishes(t, z, h);
@@ -220,9 +302,12 @@ static void run_until(th_env *t, const sd_zone *z, history *h, int64_t end, int 
         int64_t before_zsk = th_int(t->db, "SELECT count(*) FROM keys WHERE role = 'ZSK'");
         int64_t before_ksk = th_int(t->db, "SELECT count(*) FROM keys WHERE role = 'KSK'");
         int steps = 0;
-        int64_t zone_next;
         if (sd_engine_run_zone(&t->ctx, z, &steps, &zone_next, &e) < 0)
             fail_msg("engine: %s", e.msg);
+        if (next == zone_next && !steps && !(pub && pub <= t->ctx.now)) {
+            dump_keys(t);
+            fail_msg("the plan's step at %lld was not taken", (long long)(next - TH_NOW));
+        }
         if (steps)
             snap(t, z, h, t->ctx.now);
         *zsk_rolls +=
@@ -443,11 +528,15 @@ static void test_plan_shows_terms(void **state)
     assert_int_equal(sd_dnssec_rotate_zsk(&t->ctx, &z, &e), 0);
     json_t *plan;
     assert_int_equal(sd_engine_plan_json(t->db, &z, &t->policy, &plan, &e), 0);
-    json_t *first = json_array_get(plan, 0);
+    /* The new KSK's DS-ready step (CDS names it once its DNSKEY is everywhere) is a step the
+     * engine takes, so the plan lists it too. */
+    json_t *ready = json_array_get(plan, 0);
+    assert_string_equal(json_string_value(json_object_get(ready, "step")), "ksk-ds-ready");
+    json_t *first = json_array_get(plan, 1);
     assert_string_equal(json_string_value(json_object_get(first, "step")), "zsk-activate");
     assert_non_null(strstr(json_string_value(json_object_get(first, "terms")),
                            "DNSKEY TTL 3600 + propagation 300 + safety 3600"));
-    json_t *second = json_array_get(plan, 1);
+    json_t *second = json_array_get(plan, 2);
     assert_string_equal(json_string_value(json_object_get(second, "step")), "zsk-remove");
     json_decref(plan);
 }
