@@ -8,11 +8,8 @@
  * after at most HELD_RECHECK_S). A wake (after an API change) or stop cuts the sleep short.
  * Steps are due by the wall clock (plus clock-offset), sleeps are measured on the monotonic
  * one. */
-#define _GNU_SOURCE /* pthread_cond_clockwait (glibc 2.30; POSIX.1-2024) */
 #include "api/scheduler.h"
 
-#include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +21,7 @@
 #include "lifecycle/pdns_client.h"
 #include "lifecycle/served.h"
 #include "api/webhook.h"
+#include "api/worker.h"
 #include "keystore/db.h"
 #include "lifecycle/engine.h"
 #include "lifecycle/keystate.h"
@@ -36,10 +34,7 @@ struct api_scheduler {
     const sd_seal_keys *seal;
     const sd_policy *defaults;
     sqlite3 *db;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int stop, woken;
+    api_worker *worker;
     struct api_metrics *metrics; /* NULL-safe: passes are counted there */
 };
 
@@ -146,50 +141,36 @@ int api_scheduler_pass(sqlite3 *db, const sd_config *cfg, const sd_seal_keys *se
     return sd_engine_next_at(db, &out->next_at, e);
 }
 
-/* The thread: passes until stopped. */
-static void *loop(void *arg)
+/* One pass of the scheduler's worker; returns the milliseconds to sleep: until the earliest
+ * next step by the scheduler's clock, never more than the interval (a wall clock stepped
+ * forward is seen at the next pass, one stepped back cannot stall it: worker.h). */
+static int64_t pass_once(void *arg)
 {
     api_scheduler *s = arg;
-    pthread_mutex_lock(&s->mu);
-    while (!s->stop) {
-        s->woken = 0;
-        pthread_mutex_unlock(&s->mu);
-        api_sched_pass pass;
-        sd_err e;
-        if (sd_db_reopen_if_stale(&s->db, 0, &e) > 0)
-            api_log_msg(API_LOG_WARNING,
-                        "scheduler: keystore %s had been deleted, replaced or made read-only: "
-                        "reopened it",
-                        s->cfg->db);
-        int64_t now = api_scheduler_now(s->cfg);
-        int64_t sleep_until = now + s->cfg->scheduler_interval;
-        if (api_scheduler_pass(s->db, s->cfg, s->seal, s->defaults, now, &pass, &e) < 0)
-            api_log_msg(API_LOG_ERROR, "scheduler: pass failed: %s", e.msg);
-        else if (pass.next_at && pass.next_at < sleep_until)
-            sleep_until = pass.next_at > now ? pass.next_at : now + 1;
-        /* Held zones stay due: ask their servers again a little later, not at once. */
-        if (pass.held && sleep_until < now + HELD_RECHECK_S)
-            sleep_until =
-                now + (s->cfg->scheduler_interval < HELD_RECHECK_S ? s->cfg->scheduler_interval
-                                                                   : HELD_RECHECK_S);
-        api_metrics_sched_pass(s->metrics, now, pass.steps, pass.failures, pass.next_at);
-        api_metrics_sched_held(s->metrics, pass.held);
-        pthread_mutex_lock(&s->mu);
-        /* The time left by the scheduler's clock, slept on the monotonic clock and never more
-         * than the interval: a wall clock stepped back (NTP, an operator) does not stall the
-         * scheduler for the size of the step, one stepped forward is seen at the next pass. */
-        int64_t left = sleep_until - api_scheduler_now(s->cfg);
-        if (left > s->cfg->scheduler_interval)
-            left = s->cfg->scheduler_interval;
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_sec += (time_t)(left > 0 ? left : 0);
-        while (!s->stop && !s->woken && left > 0)
-            if (pthread_cond_clockwait(&s->cv, &s->mu, CLOCK_MONOTONIC, &until) == ETIMEDOUT)
-                break;
-    }
-    pthread_mutex_unlock(&s->mu);
-    return NULL;
+    api_sched_pass pass;
+    sd_err e;
+    if (sd_db_reopen_if_stale(&s->db, 0, &e) > 0)
+        api_log_msg(API_LOG_WARNING,
+                    "scheduler: keystore %s had been deleted, replaced or made read-only: "
+                    "reopened it",
+                    s->cfg->db);
+    int64_t now = api_scheduler_now(s->cfg);
+    int64_t sleep_until = now + s->cfg->scheduler_interval;
+    if (api_scheduler_pass(s->db, s->cfg, s->seal, s->defaults, now, &pass, &e) < 0)
+        api_log_msg(API_LOG_ERROR, "scheduler: pass failed: %s", e.msg);
+    else if (pass.next_at && pass.next_at < sleep_until)
+        sleep_until = pass.next_at > now ? pass.next_at : now + 1;
+    /* Held zones stay due: ask their servers again a little later, not at once. */
+    if (pass.held && sleep_until < now + HELD_RECHECK_S)
+        sleep_until =
+            now + (s->cfg->scheduler_interval < HELD_RECHECK_S ? s->cfg->scheduler_interval
+                                                               : HELD_RECHECK_S);
+    api_metrics_sched_pass(s->metrics, now, pass.steps, pass.failures, pass.next_at);
+    api_metrics_sched_held(s->metrics, pass.held);
+    int64_t left = sleep_until - api_scheduler_now(s->cfg);
+    if (left > s->cfg->scheduler_interval)
+        left = s->cfg->scheduler_interval;
+    return left > 0 ? left * 1000 : 0;
 }
 
 int api_scheduler_start(const sd_config *cfg, const sd_seal_keys *seal, const sd_policy *defaults,
@@ -212,12 +193,10 @@ int api_scheduler_start(const sd_config *cfg, const sd_seal_keys *seal, const sd
         sd_db_rollback(s->db);
         api_log_msg(API_LOG_WARNING, "scheduler: cannot store the keys' next steps: %s", e->msg);
     }
-    pthread_mutex_init(&s->mu, NULL);
-    pthread_cond_init(&s->cv, NULL);
-    if (pthread_create(&s->thread, NULL, loop, s) != 0) {
+    if (api_worker_start(pass_once, s, &s->worker, e) < 0) {
         sd_db_close(s->db);
         free(s);
-        return sd_fail(e, SD_EINTERNAL, "cannot start the scheduler thread");
+        return -e->code;
     }
     *out = s;
     return 0;
@@ -225,25 +204,15 @@ int api_scheduler_start(const sd_config *cfg, const sd_seal_keys *seal, const sd
 
 void api_scheduler_wake(api_scheduler *s)
 {
-    if (!s)
-        return;
-    pthread_mutex_lock(&s->mu);
-    s->woken = 1;
-    pthread_cond_signal(&s->cv);
-    pthread_mutex_unlock(&s->mu);
+    if (s)
+        api_worker_wake(s->worker);
 }
 
 void api_scheduler_stop(api_scheduler *s)
 {
     if (!s)
         return;
-    pthread_mutex_lock(&s->mu);
-    s->stop = 1;
-    pthread_cond_signal(&s->cv);
-    pthread_mutex_unlock(&s->mu);
-    pthread_join(s->thread, NULL);
-    pthread_mutex_destroy(&s->mu);
-    pthread_cond_destroy(&s->cv);
+    api_worker_stop(s->worker);
     sd_db_close(s->db);
     free(s);
 }

@@ -3,7 +3,6 @@
 #include "api/webhook.h"
 
 #include <inttypes.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include <time.h>
 
 #include "api/log.h"
+#include "api/worker.h"
 #include "keystore/audit.h"
 #include "keystore/db.h"
 
@@ -21,10 +21,7 @@ struct api_webhook {
     sqlite3 *db;
     unsigned char key[API_WEBHOOK_KEY_MAX];
     size_t keylen;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int stop, woken;
+    api_worker *worker;
 };
 
 /* Unix milliseconds of the real-time clock. */
@@ -184,41 +181,31 @@ int api_webhook_deliver_due(sqlite3 *db, const sd_config *cfg, const unsigned ch
     return rc < 0 ? rc : n;
 }
 
-/* Returns 1 once the thread is asked to stop. */
+/* Returns 1 once the worker is asked to stop. */
 static int stopping(void *arg)
 {
     api_webhook *w = arg;
-    pthread_mutex_lock(&w->mu);
-    int s = w->stop;
-    pthread_mutex_unlock(&w->mu);
-    return s;
+    return api_worker_stopping(w->worker);
 }
 
-/* The thread: delivery passes until stopped, sleeping until the next attempt is due, a wake,
- * or POLL_MS. */
-static void *loop(void *arg)
+/* One delivery pass of the webhook's worker; returns the milliseconds to sleep: until the
+ * next attempt is due by the wall clock the outbox times are kept in, at most POLL_MS. The
+ * wait itself runs on the monotonic clock (worker.h): a wall clock stepped back delays
+ * nothing by the size of the step. */
+static int64_t pass_once(void *arg)
 {
     api_webhook *w = arg;
-    pthread_mutex_lock(&w->mu);
-    while (!w->stop) {
-        w->woken = 0;
-        pthread_mutex_unlock(&w->mu);
-        sd_err e;
-        int64_t next = 0, now = now_ms();
-        if (api_webhook_deliver_due(w->db, w->cfg, w->key, w->keylen, now, &next, stopping, w, &e) <
-            0)
-            api_log_msg(API_LOG_ERROR, "webhook: delivery pass failed: %s", e.msg);
-        int64_t until = now_ms() + POLL_MS;
-        if (next && next < until)
-            until = next;
-        pthread_mutex_lock(&w->mu);
-        while (!w->stop && !w->woken && now_ms() < until) {
-            struct timespec ts = {(time_t)(until / 1000), (long)(until % 1000) * 1000000};
-            pthread_cond_timedwait(&w->cv, &w->mu, &ts);
-        }
+    sd_err e;
+    int64_t next = 0, now = now_ms();
+    if (api_webhook_deliver_due(w->db, w->cfg, w->key, w->keylen, now, &next, stopping, w, &e) < 0)
+        api_log_msg(API_LOG_ERROR, "webhook: delivery pass failed: %s", e.msg);
+    int64_t left = POLL_MS;
+    if (next) {
+        int64_t until = next - now_ms();
+        if (until < left)
+            left = until;
     }
-    pthread_mutex_unlock(&w->mu);
-    return NULL;
+    return left;
 }
 
 int api_webhook_start(const sd_config *cfg, api_webhook **out, sd_err *e)
@@ -242,13 +229,11 @@ int api_webhook_start(const sd_config *cfg, api_webhook **out, sd_err *e)
         free(w);
         return -e->code;
     }
-    pthread_mutex_init(&w->mu, NULL);
-    pthread_cond_init(&w->cv, NULL);
-    if (pthread_create(&w->thread, NULL, loop, w) != 0) {
+    if (api_worker_start(pass_once, w, &w->worker, e) < 0) {
         sd_db_close(w->db);
         sodium_memzero(w->key, sizeof w->key);
         free(w);
-        return sd_fail(e, SD_EINTERNAL, "cannot start the webhook thread");
+        return -e->code;
     }
     *out = w;
     return 0;
@@ -256,25 +241,15 @@ int api_webhook_start(const sd_config *cfg, api_webhook **out, sd_err *e)
 
 void api_webhook_wake(api_webhook *w)
 {
-    if (!w)
-        return;
-    pthread_mutex_lock(&w->mu);
-    w->woken = 1;
-    pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
+    if (w)
+        api_worker_wake(w->worker);
 }
 
 void api_webhook_stop(api_webhook *w)
 {
     if (!w)
         return;
-    pthread_mutex_lock(&w->mu);
-    w->stop = 1;
-    pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
-    pthread_join(w->thread, NULL);
-    pthread_mutex_destroy(&w->mu);
-    pthread_cond_destroy(&w->cv);
+    api_worker_stop(w->worker);
     sd_db_close(w->db);
     sodium_memzero(w->key, sizeof w->key);
     free(w);

@@ -10,12 +10,16 @@
 #   interval (before the fix it slept on CLOCK_REALTIME and stalled for the size of the step,
 #   here two hours);
 #   forward again to where the clock was: the rollover completes.
+# A webhook receiver runs throughout: an event queued while the clock is two hours back is
+# delivered within seconds (the sender sleeps on the monotonic clock too; before the fix it
+# waited for the wall clock to come back, here two hours).
 # unbound validates every answer throughout; the audit chain verifies.
 set -euo pipefail
 . "$SCAIDNS_SRC/test/integration/lib/pdns.sh"
 . "$SCAIDNS_SRC/test/integration/lib/unbound.sh"
 . "$SCAIDNS_SRC/test/integration/lib/rollover.sh"
 . "$SCAIDNS_SRC/test/integration/lib/faults.sh"
+. "$SCAIDNS_SRC/test/integration/lib/hook.sh"
 pdns_init
 FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -1 || true)
 [ -n "$FAKETIME_LIB" ] || { echo "FAIL: libfaketime is not installed (scripts/deps.sh)"; exit 1; }
@@ -40,7 +44,9 @@ sql() { sqlite3 -cmd '.timeout 5000' "$T/scaidns.db" "$1"; }
 steps() { sql "SELECT count(*) FROM audit WHERE actor = 'scheduler'"; }
 keys_states() { sql "SELECT group_concat(id || ':' || state, ' ') FROM keys ORDER BY id"; }
 
-rollover_setup
+hook_prepare
+hook_start
+rollover_setup --conf "${HOOK_CONF[0]}" --conf "${HOOK_CONF[1]}"
 api POST "$C/enable" '{"algorithm": 13}' >/dev/null
 publish_ds_and_confirm
 sleep 1
@@ -80,6 +86,14 @@ check "back: the scheduler kept passing about every second, no more ($p0 -> $p1 
   test $((p1 - p0)) -ge 4 -a $((p1 - p0)) -le 20
 call_api PUT /api/v1/domains/child.sdtest./rrsets/www/TXT '{"ttl": 3, "records": ["\"back\""]}'
 check "back: the API still writes ($CODE)" test "$CODE" = 200
+# An event queued now (as another connection would queue it) reaches the receiver at once.
+sql "INSERT INTO webhook_outbox(created_at, event, zone, body) VALUES (strftime('%s', 'now'),
+  'step_completed', 'child.sdtest.', '{\"event\":\"step_completed\",\"zone\":\"child.sdtest.\",\"message\":\"clock-back\"}')"
+if hook_wait 4 '.body.message == "clock-back"'; then
+  ok "back: a webhook event queued two hours \"earlier\" was delivered within 4 s"
+else
+  echo "FAIL: back: the webhook sender stalled after the clock stepped back"; exit 1
+fi
 
 # --- forward again to where the clock was: the rollover goes on ---
 set_clock "+3600"
