@@ -22,7 +22,7 @@
 /* The lifecycle context of this request: the API seals to the backend's public key only. */
 static sd_ctx ctx_of(const api_req *rq)
 {
-    sd_ctx c = {rq->db, &rq->srv->seal, &rq->srv->defaults, rq->token->name, rq->now};
+    sd_ctx c = {rq->db, &rq->srv->seal, &rq->srv->defaults, rq->token->name, rq->now, NULL};
     return c;
 }
 
@@ -68,6 +68,19 @@ static json_t *newest(json_t *keys)
             best = k;
     }
     return best;
+}
+
+/* The key of keys (an array of key objects) whose "id" is id, or NULL. */
+static json_t *by_id(json_t *keys, int64_t id)
+{
+    json_t *k;
+    size_t i;
+    json_array_foreach(keys, i, k)
+    {
+        if (json_integer_value(json_object_get(k, "id")) == id)
+            return k;
+    }
+    return NULL;
 }
 
 /* The newest key of keys other than skip that is not on its way out (remove_at null). */
@@ -253,6 +266,8 @@ void api_h_dnssec_rotate_zsk(api_req *rq, api_resp *rs)
     if (api_zone_lookup(rq, "dnssec:rotate", &z, rs) < 0 || api_only_fields(rq->body, NULL, rs) < 0)
         return;
     sd_ctx c = ctx_of(rq);
+    int64_t made = 0;
+    c.made = &made;
     if (sd_dnssec_rotate_zsk(&c, &z, &e) < 0) {
         fail_status(rq, &z, &e, rs);
         return;
@@ -262,7 +277,7 @@ void api_h_dnssec_rotate_zsk(api_req *rq, api_resp *rs)
                                      "ZSK rollover started: the new ZSK signs after the DNSKEY "
                                      "TTL, the old one is then retired and removed");
     if (snapshot(rq, &z, &state, &e) == 0) {
-        json_t *zsk = json_object_get(state, "zsk"), *nk = newest(zsk);
+        json_t *zsk = json_object_get(state, "zsk"), *nk = by_id(zsk, made);
         set_copy(o, "new_key", nk);
         set_copy(o, "old_key", other_with_state(zsk, nk, "active"));
         set_copy(o, "zsk", nk);
@@ -289,6 +304,8 @@ void api_h_dnssec_rotate_ksk(api_req *rq, api_resp *rs)
         return;
     }
     sd_ctx c = ctx_of(rq);
+    int64_t made = 0;
+    c.made = &made;
     if (sd_dnssec_rotate_ksk_alg(&c, &z, (int)alg, &e) < 0) {
         fail_status(rq, &z, &e, rs);
         return;
@@ -299,7 +316,7 @@ void api_h_dnssec_rotate_ksk(api_req *rq, api_resp *rs)
                                      "KSK rollover started: publish the new DS at the parent, "
                                      "then call confirm-ds-published");
     if (snapshot(rq, &z, &state, &e) == 0) {
-        json_t *ksk = json_object_get(state, "ksk"), *nk = newest(ksk);
+        json_t *ksk = json_object_get(state, "ksk"), *nk = by_id(ksk, made);
         set_copy(o, "old_key", current_other(ksk, nk));
         set_copy(o, "new_key", nk);
         json_t *ds = json_array(), *d;

@@ -102,7 +102,7 @@ static void enable(api_req *rq, const sd_zone *z, api_resp *rs)
         return;
     }
     if (strcmp(status, "disabled") == 0) {
-        sd_ctx c = {rq->db, &rq->srv->seal, &rq->srv->defaults, rq->token->name, rq->now};
+        sd_ctx c = {rq->db, &rq->srv->seal, &rq->srv->defaults, rq->token->name, rq->now, NULL};
         if (sd_dnssec_enable(&c, z, 0, &e) < 0) {
             if (e.code != SD_ECONFLICT) { /* a conflict: enabled meanwhile, as asked */
                 api_fail(rs, &e);
@@ -126,7 +126,7 @@ static void disable(api_req *rq, const sd_zone *z, api_resp *rs)
         return;
     }
     if (strcmp(status, "disabled") != 0) {
-        sd_ctx c = {rq->db, &rq->srv->seal, &rq->srv->defaults, rq->token->name, rq->now};
+        sd_ctx c = {rq->db, &rq->srv->seal, &rq->srv->defaults, rq->token->name, rq->now, NULL};
         if (sd_dnssec_disable(&c, z, &e) < 0) {
             if (e.code != SD_ECONFLICT) { /* a conflict: disabled meanwhile, as asked */
                 api_fail(rs, &e);

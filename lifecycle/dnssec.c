@@ -475,7 +475,7 @@ static int rotate_zsk(const sd_ctx *c, const sd_zone *z, const char *allowed, sd
                       .activate_at = activate,
                       .expires_at = exp,
                       .roll_at = sd_roll_zsk_at(&p, &ttls, exp, activate)};
-        if (!ok || newkey_insert(c, z, &zsk, &t, NULL, e) < 0 ||
+        if (!ok || newkey_insert(c, z, &zsk, &t, c->made, e) < 0 ||
             keys_update(c->db,
                         "UPDATE keys SET retire_at = ?2 WHERE zone_id = ?1 AND role = 'ZSK' "
                         "AND state = 'active'",
@@ -533,7 +533,7 @@ static int insert_alg_roll(const sd_ctx *c, const sd_zone *z, const sd_policy *p
                    .activate_at = c->now,
                    .expires_at = zexp,
                    .roll_at = sd_roll_zsk_at(p, ttls, zexp, publish)};
-    if (newkey_insert(c, z, ksk, &tk, NULL, e) < 0 || newkey_insert(c, z, zsk, &tz, NULL, e) < 0)
+    if (newkey_insert(c, z, ksk, &tk, c->made, e) < 0 || newkey_insert(c, z, zsk, &tz, NULL, e) < 0)
         return -e->code;
     return 0;
 }
@@ -582,7 +582,7 @@ int sd_dnssec_rotate_ksk_alg(const sd_ctx *c, const sd_zone *z, int algorithm, s
         if (ok && alg_roll)
             ok = insert_alg_roll(c, z, &p, &ttls, &ksk, &zsk, e) == 0;
         else if (ok)
-            ok = newkey_insert(c, z, &ksk, &t, NULL, e) == 0;
+            ok = newkey_insert(c, z, &ksk, &t, c->made, e) == 0;
         if (!ok) {
             rc = abort_tx(c, z, "dnssec-rotate-ksk", e);
         } else {

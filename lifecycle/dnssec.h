@@ -25,6 +25,7 @@ typedef struct sd_ctx {
     const sd_policy *defaults; /* the configured default policy */
     const char *actor;         /* token name, "scaidnsctl" or "scheduler": for the audit row */
     int64_t now;               /* Unix seconds */
+    int64_t *made;             /* when set: rotate-zsk/rotate-ksk write the new key's row id */
 } sd_ctx;
 
 /* A DS as an operator gives it back to us. */
