@@ -14,6 +14,7 @@
 #include "api/routes.h"
 #include "api/webhook.h"
 #include "lifecycle/dnssec.h"
+#include "lifecycle/ds.h"
 #include "keystore/key.h"
 
 /* The KSK a registrar should get: the newest one in the DNSKEY RRset and not on its way out
@@ -44,14 +45,11 @@ static int view(const api_req *rq, const sd_zone *z, json_t **out, sd_err *e)
     int tag = sqlite3_column_int(st, 0), alg = sqlite3_column_int(st, 1);
     int flags = sqlite3_column_int(st, 2);
     const char *pub = (const char *)sqlite3_column_text(st, 3);
-    uint8_t *rdata = NULL;
-    size_t len = 0;
-    char hex[200], line[1024], algs[16];
-    int r = pub ? sd_dnskey_rdata((uint16_t)flags, alg, pub, &rdata, &len, e)
+    sd_ds ds;
+    const char *hex = ds.digest;
+    char line[1024], algs[16];
+    int r = pub ? sd_ds_of_key(z->name, flags, alg, pub, 2, &ds, e)
                 : sd_fail(e, SD_EINTERNAL, "a KSK without a public key");
-    if (r == 0)
-        r = sd_ds_digest(z->name, rdata, len, 2, hex, sizeof hex, e);
-    free(rdata);
     size_t nl = strlen(z->name);
     const char *dot = nl && z->name[nl - 1] == '.' ? "" : ".";
     int w = snprintf(line, sizeof line, "%s%s %lld IN DS %d %d 2 %s", z->name, dot,

@@ -9,6 +9,7 @@
 #include "api/log.h"
 #include "keystore/db.h"
 #include "lifecycle/dnssec.h"
+#include "lifecycle/ds.h"
 #include "keystore/key.h"
 #include "keystore/timefmt.h"
 
@@ -53,31 +54,6 @@ int api_webhook_enqueue(sqlite3 *db, int64_t now, const char *event, const char 
     return 0;
 }
 
-/* Appends to arr the DS records (digest types 2 and 4) of one KSK. */
-static int append_ds(json_t *arr, const char *zone, int tag, int alg, int flags, const char *pub,
-                     sd_err *e)
-{
-    uint8_t *rdata = NULL;
-    size_t len = 0;
-    if (sd_dnskey_rdata((uint16_t)flags, alg, pub, &rdata, &len, e) < 0)
-        return -e->code;
-    static const int types[] = {2, 4};
-    for (size_t i = 0; i < 2; i++) {
-        char hex[200], line[512];
-        if (sd_ds_digest(zone, rdata, len, types[i], hex, sizeof hex, e) < 0) {
-            free(rdata);
-            return -e->code;
-        }
-        if (sd_ds_presentation(zone, (uint16_t)tag, alg, types[i], hex, line, sizeof line) < 0)
-            line[0] = '\0';
-        json_array_append_new(arr,
-                              json_pack("{s:i, s:i, s:i, s:s, s:s}", "key_tag", tag, "algorithm",
-                                        alg, "digest_type", types[i], "digest", hex, "ds", line));
-    }
-    free(rdata);
-    return 0;
-}
-
 /* The DS records of the KSKs leaving z at now: on their way out after a rollover's
  * confirmation, or removed at now (disable). */
 static int leaving_ds(sqlite3 *db, const sd_zone *z, int64_t now, json_t **out, sd_err *e)
@@ -94,8 +70,8 @@ static int leaving_ds(sqlite3 *db, const sd_zone *z, int64_t now, json_t **out, 
     json_t *arr = json_array();
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (append_ds(arr, z->name, sqlite3_column_int(st, 0), sqlite3_column_int(st, 1),
-                      sqlite3_column_int(st, 2), (const char *)sqlite3_column_text(st, 3), e) < 0)
+        if (sd_ds_json_append(arr, z->name, sqlite3_column_int(st, 2), sqlite3_column_int(st, 1),
+                              (const char *)sqlite3_column_text(st, 3), e) < 0)
             break;
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {

@@ -7,6 +7,7 @@
 
 #include "keystore/db.h"
 #include "keystore/key.h"
+#include "lifecycle/ds.h"
 
 #define CDS_MAX_KSK 8
 
@@ -71,24 +72,19 @@ static int ready_ksks(sqlite3 *db, int64_t zone_id, cksk *k, size_t *n, sd_err *
 static int emit_cds(const char *zone, const cksk *k, const sd_policy *p, sd_cds_fn fn, void *arg,
                     sd_err *e)
 {
-    uint8_t *rdata = NULL;
-    size_t len = 0;
-    if (sd_dnskey_rdata((uint16_t)k->flags, k->algorithm, k->public_key, &rdata, &len, e) < 0)
-        return -e->code;
-    int tag = sd_key_tag(rdata, len), rc = 0;
+    int rc = 0;
     static const int types[2] = {2, 4};
     for (int i = 0; i < 2 && rc == 0; i++) {
         if (!(p->cds_digests & (i == 0 ? SD_CDS_SHA256 : SD_CDS_SHA384)))
             continue;
-        char hex[130], content[200];
-        if (sd_ds_digest(zone, rdata, len, types[i], hex, sizeof hex, e) < 0) {
-            rc = -e->code;
-            break;
-        }
-        snprintf(content, sizeof content, "%d %d %d %s", tag, k->algorithm, types[i], hex);
+        sd_ds ds;
+        char content[200];
+        if (sd_ds_of_key(zone, k->flags, k->algorithm, k->public_key, types[i], &ds, e) < 0)
+            return -e->code;
+        snprintf(content, sizeof content, "%d %d %d %s", ds.key_tag, k->algorithm, types[i],
+                 ds.digest);
         rc = fn("CDS", content, arg);
     }
-    free(rdata);
     return rc;
 }
 

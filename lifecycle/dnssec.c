@@ -258,19 +258,7 @@ int sd_dnssec_enable(const sd_ctx *c, const sd_zone *z, int algorithm, sd_err *e
 static int ds_matches(const sd_zone *z, const sd_ds *ds, int tag, int alg, int flags,
                       const char *pub)
 {
-    if (ds->key_tag != tag || ds->algorithm != alg)
-        return 0;
-    if (ds->digest_type != 2 && ds->digest_type != 4)
-        return 0;
-    uint8_t *rdata = NULL;
-    size_t len = 0;
-    char hex[200];
-    int ok = 0;
-    if (sd_dnskey_rdata((uint16_t)flags, alg, pub, &rdata, &len, NULL) == 0 &&
-        sd_ds_digest(z->name, rdata, len, ds->digest_type, hex, sizeof hex, NULL) == 0)
-        ok = strcasecmp(hex, ds->digest) == 0;
-    free(rdata);
-    return ok;
+    return ds->key_tag == tag && sd_ds_matches_key(ds, z->name, flags, alg, pub);
 }
 
 /* After the DS of an algorithm rollover's new KSK (new_ksk) is confirmed: the keys of every

@@ -17,6 +17,7 @@
 #include "keystore/seal.h"
 #include "lifecycle/timing.h"
 #include "keystore/zone.h"
+#include "lifecycle/ds.h"
 
 /* What every lifecycle call needs to know besides its arguments. */
 typedef struct sd_ctx {
@@ -27,14 +28,6 @@ typedef struct sd_ctx {
     int64_t now;               /* Unix seconds */
     int64_t *made;             /* when set: rotate-zsk/rotate-ksk write the new key's row id */
 } sd_ctx;
-
-/* A DS as an operator gives it back to us. */
-typedef struct sd_ds {
-    int key_tag;
-    int algorithm;
-    int digest_type;
-    char digest[129]; /* hex, any case */
-} sd_ds;
 
 /* Reads the TTLs that zone_id serves (largest RRset TTL, SOA TTL, SOA minimum). */
 int sd_zone_ttls_load(sqlite3 *db, int64_t zone_id, sd_zone_ttls *t, sd_err *e);

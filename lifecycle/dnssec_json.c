@@ -86,30 +86,6 @@ int sd_dnssec_key_json(sqlite3 *db, const sd_zone *z, int64_t key_id, json_t **o
     return sd_db_fail(db, e, "read key");
 }
 
-/* Appends the DS records (digest 2 and 4) of one KSK to arr. */
-static int append_ds(json_t *arr, const sd_zone *z, int tag, int alg, int flags, const char *pub,
-                     sd_err *e)
-{
-    uint8_t *rdata = NULL;
-    size_t len = 0;
-    if (sd_dnskey_rdata((uint16_t)flags, alg, pub, &rdata, &len, e) < 0)
-        return -e->code;
-    static const int types[] = {2, 4};
-    for (size_t i = 0; i < 2; i++) {
-        char hex[200], line[512];
-        if (sd_ds_digest(z->name, rdata, len, types[i], hex, sizeof hex, e) < 0) {
-            free(rdata);
-            return -e->code;
-        }
-        sd_ds_presentation(z->name, (uint16_t)tag, alg, types[i], hex, line, sizeof line);
-        json_array_append_new(arr,
-                              json_pack("{s:i, s:i, s:i, s:s, s:s}", "key_tag", tag, "algorithm",
-                                        alg, "digest_type", types[i], "digest", hex, "ds", line));
-    }
-    free(rdata);
-    return 0;
-}
-
 int sd_dnssec_ds_json(sqlite3 *db, const sd_zone *z, json_t **out, sd_err *e)
 {
     sqlite3_stmt *st;
@@ -124,8 +100,8 @@ int sd_dnssec_ds_json(sqlite3 *db, const sd_zone *z, json_t **out, sd_err *e)
     json_t *arr = json_array();
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (append_ds(arr, z, sqlite3_column_int(st, 0), sqlite3_column_int(st, 1),
-                      sqlite3_column_int(st, 2), (const char *)sqlite3_column_text(st, 3), e) < 0) {
+        if (sd_ds_json_append(arr, z->name, sqlite3_column_int(st, 2), sqlite3_column_int(st, 1),
+                              (const char *)sqlite3_column_text(st, 3), e) < 0) {
             sqlite3_finalize(st);
             json_decref(arr);
             return -e->code;

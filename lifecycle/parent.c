@@ -16,6 +16,7 @@
 #include "keystore/key.h"
 #include "keystore/rdata.h"
 #include "lifecycle/timing.h"
+#include "lifecycle/ds.h"
 
 #define PARENT_TIMEOUT_MS 2000
 
@@ -75,17 +76,6 @@ int sd_parent_ds(const char *servers, const char *zone, json_t **evidence, int *
 int sd_parent_count_showing(json_t *evidence, const char *zone, int flags, int algorithm,
                             const char *public_b64)
 {
-    uint8_t *rdata = NULL;
-    size_t len = 0;
-    char mine[2][200];
-    if (sd_dnskey_rdata((uint16_t)flags, algorithm, public_b64, &rdata, &len, NULL) < 0)
-        return 0;
-    int ok = sd_ds_digest(zone, rdata, len, 2, mine[0], sizeof mine[0], NULL) == 0 &&
-             sd_ds_digest(zone, rdata, len, 4, mine[1], sizeof mine[1], NULL) == 0;
-    uint16_t tag = sd_key_tag(rdata, len);
-    free(rdata);
-    if (!ok)
-        return 0;
     int count = 0;
     size_t i, j;
     json_t *server, *line;
@@ -95,11 +85,8 @@ int sd_parent_count_showing(json_t *evidence, const char *zone, int flags, int a
         json_array_foreach(json_object_get(server, "ds"), j, line)
         {
             sd_ds ds;
-            if (sd_ds_parse(json_string_value(line), &ds, NULL) < 0)
-                continue;
-            if (ds.key_tag == tag && ds.algorithm == algorithm &&
-                ((ds.digest_type == 2 && strcasecmp(ds.digest, mine[0]) == 0) ||
-                 (ds.digest_type == 4 && strcasecmp(ds.digest, mine[1]) == 0)))
+            if (sd_ds_parse(json_string_value(line), &ds, NULL) == 0 &&
+                sd_ds_matches_key(&ds, zone, flags, algorithm, public_b64))
                 shows = 1;
         }
         count += shows;
