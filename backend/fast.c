@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "backend/methods.h"
+#include "lifecycle/keystate.h"
 
 #define NOT_FAST 0
 #define ANSWERED 1
@@ -145,8 +146,8 @@ static int render_keys(sb_store *s, sb_zone *z, sb_buf *tmp, sd_err *e)
             fail = -1;
             break;
         }
-        int active = strcmp(state, "active") == 0 || strcmp(state, "signing") == 0;
-        int published = strcmp(state, "signing") != 0;
+        const sd_key_state_info *si = sd_key_state_info_of(sd_key_state_parse(state));
+        int active = si->signs, published = si->in_dnskey;
         fail = (tmp->len > 1 && sb_buf_put(tmp, ",", 1) < 0) || sb_buf_puts(tmp, "{\"id\":") < 0 ||
                sb_buf_int(tmp, sqlite3_column_int64(st, 0)) < 0 ||
                sb_buf_puts(tmp, ",\"flags\":") < 0 ||

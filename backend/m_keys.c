@@ -8,6 +8,7 @@
 #include "keystore/db.h"
 #include "backend/methods.h"
 #include "backend/params.h"
+#include "lifecycle/keystate.h"
 
 int sb_m_get_domain_keys(sb_store *s, json_t *params, json_t **result, sd_err *e)
 {
@@ -47,8 +48,8 @@ int sb_m_get_domain_keys(sb_store *s, json_t *params, json_t **result, sd_err *e
         }
         json_t *k =
             json_pack("{s:I, s:i, s:b, s:b, s:s}", "id", (json_int_t)id, "flags", flags, "active",
-                      strcmp(state, "active") == 0 || strcmp(state, "signing") == 0, "published",
-                      strcmp(state, "signing") != 0, "content", text);
+                      sd_key_state_info_of(sd_key_state_parse(state))->signs, "published",
+                      sd_key_state_info_of(sd_key_state_parse(state))->in_dnskey, "content", text);
         sodium_memzero(text, strlen(text));
         free(text);
         if (!k || json_array_append_new(arr, k) < 0)

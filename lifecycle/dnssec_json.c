@@ -10,6 +10,7 @@
 #include "keystore/db.h"
 #include "keystore/key.h"
 #include "keystore/timefmt.h"
+#include "lifecycle/keystate.h"
 
 #define KEY_COLS                                                                                   \
     "id, role, flags, algorithm, bits, key_tag, public_key, state, created_at, publish_at, "       \
@@ -45,11 +46,9 @@ static json_t *key_from_row(const sd_zone *z, sqlite3_stmt *st)
     json_object_set_new(o, "key_type", json_string((const char *)sqlite3_column_text(st, 1)));
     set_time(o, "created_at", st, 8);
     set_time(o, "expires_at", st, 13);
-    json_object_set_new(
-        o, "active", json_boolean(strcmp(state, "active") == 0 || strcmp(state, "signing") == 0));
-    json_object_set_new(
-        o, "published",
-        json_boolean(strcmp(state, "removed") != 0 && strcmp(state, "signing") != 0));
+    const sd_key_state_info *si = sd_key_state_info_of(sd_key_state_parse(state));
+    json_object_set_new(o, "active", json_boolean(si->signs));
+    json_object_set_new(o, "published", json_boolean(si->in_dnskey));
     json_object_set_new(o, "flags", json_integer(flags));
     json_object_set_new(o, "bits", json_integer(sqlite3_column_int(st, 4)));
     json_object_set_new(o, "state", json_string(state));
