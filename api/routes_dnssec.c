@@ -9,7 +9,7 @@
 #include "keystore/audit_json.h"
 #include "api/auth.h"
 #include "api/changed.h"
-#include "lifecycle/parent.h"
+#include "lifecycle/onoff.h"
 #include "lifecycle/pdns_client.h"
 #include "lifecycle/served.h"
 #include "api/webhook.h"
@@ -167,42 +167,6 @@ void api_h_dnssec_enable(api_req *rq, api_resp *rs)
     api_reply(rs, 200, o);
 }
 
-/* When parent-servers is set: 409 (returns -1) while any parent server still shows a DS for
- * z, naming what to remove at the registrar; 503 when the parent cannot be asked. 0 when
- * disabling cannot break validation. */
-static int parent_still_has_ds(const api_req *rq, const sd_zone *z, api_resp *rs)
-{
-    json_t *ev;
-    int answered;
-    int64_t ttl;
-    sd_err e;
-    if (!rq->srv->cfg.parent_servers[0])
-        return 0;
-    if (sd_parent_ds(rq->srv->cfg.parent_servers, z->name, &ev, &answered, &ttl, &e) < 0) {
-        api_fail(rs, &e);
-        return -1;
-    }
-    if (!sd_parent_any_ds(ev) && answered) {
-        json_decref(ev);
-        return 0;
-    }
-    if (!answered) {
-        api_error(rs, 503,
-                  "a parent server did not answer: cannot tell whether the parent still "
-                  "publishes a DS for %s (send {\"force\": true} to disable anyway)",
-                  z->name);
-        rs->retry_after = 10;
-    } else {
-        api_error(rs, 409,
-                  "the parent still publishes a DS for %s: remove it at the registrar and wait "
-                  "for its TTL (%lld s) before disabling, or send {\"force\": true}",
-                  z->name, (long long)ttl);
-        json_object_set_new(rs->body, "parent", json_incref(ev));
-    }
-    json_decref(ev);
-    return -1;
-}
-
 /* POST .../dnssec/disable: every key removed -> disabled. */
 void api_h_dnssec_disable(api_req *rq, api_resp *rs)
 {
@@ -218,21 +182,16 @@ void api_h_dnssec_disable(api_req *rq, api_resp *rs)
         return;
     }
     sd_ctx c = ctx_of(rq);
-    sd_policy p;
-    char status[32];
-    if (sd_policy_load(rq->db, z.id, c.defaults, &p, &e) < 0 ||
-        sd_dnssec_status(rq->db, z.id, status, sizeof status, &e) < 0) {
-        api_fail(rs, &e);
-        return;
-    }
-    /* With CDS DELETE the parent is asked to drop the DS first: nothing to check yet. */
-    int cds_delete = p.cds && p.cds_delete && strcmp(status, "disabling") != 0;
-    if (!cds_delete && !json_is_true(force) && parent_still_has_ds(rq, &z, rs) < 0)
-        return;
-    if (sd_dnssec_disable(&c, &z, &e) < 0) {
+    sd_disable_out out;
+    if (sd_onoff_disable(&c, &z, rq->srv->cfg.parent_servers, json_is_true(force), &out, &e) < 0) {
         fail_status(rq, &z, &e, rs);
+        if (out.parent)
+            json_object_set_new(rs->body, "parent", out.parent);
+        if (out.retry_after)
+            rs->retry_after = out.retry_after;
         return;
     }
+    int cds_delete = out.cds_delete;
     api_changed(rq, &z);
     api_notify(rq, &z, "ds_to_remove");
     api_reply(rs, 200,
@@ -271,8 +230,26 @@ void api_h_dnssec_rotate_zsk(api_req *rq, api_resp *rs)
     api_reply(rs, 200, o);
 }
 
+/* The ds_publish_at of z's newest KSK as a JSON integer (null when there is none). */
+static json_t *newest_ksk_ds_publish_at(const api_req *rq, const sd_zone *z)
+{
+    sqlite3_stmt *st;
+    json_t *v = NULL;
+    if (sqlite3_prepare_v2(rq->db,
+                           "SELECT ds_publish_at FROM keys WHERE zone_id = ? AND role = 'KSK' "
+                           "AND ds_publish_at IS NOT NULL ORDER BY id DESC LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return json_null();
+    sqlite3_bind_int64(st, 1, z->id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = json_integer(sqlite3_column_int64(st, 0));
+    sqlite3_finalize(st);
+    return v ? v : json_null();
+}
+
 /* POST .../dnssec/rotate-ksk: a new KSK beside the old one -> rotating_ksk; replies with
- * old_key, new_key and the DS records of the new key. */
+ * old_key, new_key, the DS records of the new key and when they may go to the parent
+ * (ds_publish_after, ds_publish_after_unix). */
 void api_h_dnssec_rotate_ksk(api_req *rq, api_resp *rs)
 {
     sd_zone z;
@@ -296,12 +273,18 @@ void api_h_dnssec_rotate_ksk(api_req *rq, api_resp *rs)
     api_changed(rq, &z);
     api_notify(rq, &z, "ds_to_publish");
     json_t *state, *o = action_reply(rq, &z, "rotate-ksk",
-                                     "KSK rollover started: publish the new DS at the parent, "
-                                     "then call confirm-ds-published");
+                                     "KSK rollover started: publish the new DS at the parent "
+                                     "from ds_publish_after on (not before: resolvers may still "
+                                     "hold the DNSKEY RRset without the new KSK), then call "
+                                     "confirm-ds-published");
     if (snapshot(rq, &z, &state, &e) == 0) {
         json_t *ksk = json_object_get(state, "ksk"), *nk = newest(ksk);
         set_copy(o, "old_key", current_other(ksk, nk));
         set_copy(o, "new_key", nk);
+        /* When the DS may go to the parent, as RFC 3339 and as Unix seconds (as plan's at and
+         * at_unix). */
+        set_copy(o, "ds_publish_after", nk ? json_object_get(nk, "ds_publish_after") : NULL);
+        json_object_set_new(o, "ds_publish_after_unix", newest_ksk_ds_publish_at(rq, &z));
         json_t *ds = json_array(), *d;
         size_t i;
         json_array_foreach(json_object_get(state, "ds_records"), i, d)
@@ -392,7 +375,7 @@ void api_h_dnssec_confirm_ds(api_req *rq, api_resp *rs)
         api_fail(rs, &e);
         return;
     }
-    const char *scope = strcmp(status, "rotating_ksk") == 0 ? "dnssec:rotate" : "dnssec:enable";
+    const char *scope = sd_onoff_confirm_scope(status);
     if (strcmp(status, "pending_ds") == 0 || strcmp(status, "rotating_ksk") == 0) {
         if (!sd_token_allows(rq->token, scope, z.name)) {
             api_error(rs, 403, "confirming DS while the zone is %s needs the scope %s", status,
