@@ -18,6 +18,7 @@
 #include "lifecycle/dnssec.h"
 #include "api/json_io.h"
 #include "api/routes.h"
+#include "api/scheduler.h"
 
 /* The lifecycle context of this request: the API seals to the backend's public key only. */
 static sd_ctx ctx_of(const api_req *rq)
@@ -411,7 +412,7 @@ void api_h_dnssec_confirm_ds(api_req *rq, api_resp *rs)
  * the keystore does not have: another backend's keys), with the served-data check on "servers"
  * (each server's answers, sd_served_compare) and, on failure, "powerdns_error" or
  * "servers_error". */
-static void add_served(const api_req *rq, const sd_zone *z, json_t *state)
+static int add_served(const api_req *rq, const sd_zone *z, json_t *state)
 {
     uint16_t tags[64];
     size_t n = 0;
@@ -462,10 +463,12 @@ static void add_served(const api_req *rq, const sd_zone *z, json_t *state)
     }
     json_object_set_new(state, "in_sync", json_boolean(in_sync));
     json_object_set_new(state, "unknown_served_keys", unknown);
+    return rc;
 }
 
 /* POST .../dnssec/sync: purges the zone in PowerDNS's caches, asks PowerDNS over DNS which
- * DNSKEYs it serves, and returns the state with that comparison (add_served). */
+ * DNSKEYs it serves, and returns the state with that comparison (add_served). 502 naming the
+ * reason when PowerDNS could not be purged or asked: the sync did not happen. */
 void api_h_dnssec_sync(api_req *rq, api_resp *rs)
 {
     sd_zone z;
@@ -473,12 +476,25 @@ void api_h_dnssec_sync(api_req *rq, api_resp *rs)
     json_t *state;
     if (api_zone_lookup(rq, "dnssec:rotate", &z, rs) < 0 || api_only_fields(rq->body, NULL, rs) < 0)
         return;
-    api_changed(rq, &z);
+    const sd_config *cfg = &rq->srv->cfg;
+    if (cfg->pdns_control_socket[0] &&
+        sd_pdns_purge_zone(cfg->pdns_control_socket, z.name, 2000, &e) < 0) {
+        api_error(rs, 502,
+                  "the sync did not happen: PowerDNS's caches could not be purged through %s: %s",
+                  cfg->pdns_control_socket, e.msg);
+        return;
+    }
+    api_scheduler_wake(rq->srv->sched);
     if (snapshot(rq, &z, &state, &e) < 0) {
         api_fail(rs, &e);
         return;
     }
-    add_served(rq, &z, state);
+    if (add_served(rq, &z, state) != 0) {
+        api_error(rs, 502, "the sync did not happen: PowerDNS at %s did not answer: %s",
+                  cfg->pdns_address, json_string_value(json_object_get(state, "powerdns_error")));
+        json_decref(state);
+        return;
+    }
     api_reply(rs, 200, state);
 }
 
