@@ -9,7 +9,7 @@
 #include "keystore/audit_json.h"
 #include "api/auth.h"
 #include "api/changed.h"
-#include "lifecycle/parent.h"
+#include "lifecycle/onoff.h"
 #include "lifecycle/pdns_client.h"
 #include "lifecycle/served.h"
 #include "api/webhook.h"
@@ -18,6 +18,7 @@
 #include "lifecycle/dnssec.h"
 #include "api/json_io.h"
 #include "api/routes.h"
+#include "api/scheduler.h"
 
 /* The lifecycle context of this request: the API seals to the backend's public key only. */
 static sd_ctx ctx_of(const api_req *rq)
@@ -180,42 +181,6 @@ void api_h_dnssec_enable(api_req *rq, api_resp *rs)
     api_reply(rs, 200, o);
 }
 
-/* When parent-servers is set: 409 (returns -1) while any parent server still shows a DS for
- * z, naming what to remove at the registrar; 503 when the parent cannot be asked. 0 when
- * disabling cannot break validation. */
-static int parent_still_has_ds(const api_req *rq, const sd_zone *z, api_resp *rs)
-{
-    json_t *ev;
-    int answered;
-    int64_t ttl;
-    sd_err e;
-    if (!rq->srv->cfg.parent_servers[0])
-        return 0;
-    if (sd_parent_ds(rq->srv->cfg.parent_servers, z->name, &ev, &answered, &ttl, &e) < 0) {
-        api_fail(rs, &e);
-        return -1;
-    }
-    if (!sd_parent_any_ds(ev) && answered) {
-        json_decref(ev);
-        return 0;
-    }
-    if (!answered) {
-        api_error(rs, 503,
-                  "a parent server did not answer: cannot tell whether the parent still "
-                  "publishes a DS for %s (send {\"force\": true} to disable anyway)",
-                  z->name);
-        rs->retry_after = 10;
-    } else {
-        api_error(rs, 409,
-                  "the parent still publishes a DS for %s: remove it at the registrar and wait "
-                  "for its TTL (%lld s) before disabling, or send {\"force\": true}",
-                  z->name, (long long)ttl);
-        json_object_set_new(rs->body, "parent", json_incref(ev));
-    }
-    json_decref(ev);
-    return -1;
-}
-
 /* POST .../dnssec/disable: every key removed -> disabled. */
 void api_h_dnssec_disable(api_req *rq, api_resp *rs)
 {
@@ -231,21 +196,16 @@ void api_h_dnssec_disable(api_req *rq, api_resp *rs)
         return;
     }
     sd_ctx c = ctx_of(rq);
-    sd_policy p;
-    char status[32];
-    if (sd_policy_load(rq->db, z.id, c.defaults, &p, &e) < 0 ||
-        sd_dnssec_status(rq->db, z.id, status, sizeof status, &e) < 0) {
-        api_fail(rs, &e);
-        return;
-    }
-    /* With CDS DELETE the parent is asked to drop the DS first: nothing to check yet. */
-    int cds_delete = p.cds && p.cds_delete && strcmp(status, "disabling") != 0;
-    if (!cds_delete && !json_is_true(force) && parent_still_has_ds(rq, &z, rs) < 0)
-        return;
-    if (sd_dnssec_disable(&c, &z, &e) < 0) {
+    sd_disable_out out;
+    if (sd_onoff_disable(&c, &z, rq->srv->cfg.parent_servers, json_is_true(force), &out, &e) < 0) {
         fail_status(rq, &z, &e, rs);
+        if (out.parent)
+            json_object_set_new(rs->body, "parent", out.parent);
+        if (out.retry_after)
+            rs->retry_after = out.retry_after;
         return;
     }
+    int cds_delete = out.cds_delete;
     api_changed(rq, &z);
     api_notify(rq, &z, "ds_to_remove");
     api_reply(rs, 200,
@@ -286,8 +246,26 @@ void api_h_dnssec_rotate_zsk(api_req *rq, api_resp *rs)
     api_reply(rs, 200, o);
 }
 
+/* The ds_publish_at of z's newest KSK as a JSON integer (null when there is none). */
+static json_t *newest_ksk_ds_publish_at(const api_req *rq, const sd_zone *z)
+{
+    sqlite3_stmt *st;
+    json_t *v = NULL;
+    if (sqlite3_prepare_v2(rq->db,
+                           "SELECT ds_publish_at FROM keys WHERE zone_id = ? AND role = 'KSK' "
+                           "AND ds_publish_at IS NOT NULL ORDER BY id DESC LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return json_null();
+    sqlite3_bind_int64(st, 1, z->id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = json_integer(sqlite3_column_int64(st, 0));
+    sqlite3_finalize(st);
+    return v ? v : json_null();
+}
+
 /* POST .../dnssec/rotate-ksk: a new KSK beside the old one -> rotating_ksk; replies with
- * old_key, new_key and the DS records of the new key. */
+ * old_key, new_key, the DS records of the new key and when they may go to the parent
+ * (ds_publish_after, ds_publish_after_unix). */
 void api_h_dnssec_rotate_ksk(api_req *rq, api_resp *rs)
 {
     sd_zone z;
@@ -313,12 +291,18 @@ void api_h_dnssec_rotate_ksk(api_req *rq, api_resp *rs)
     api_changed(rq, &z);
     api_notify(rq, &z, "ds_to_publish");
     json_t *state, *o = action_reply(rq, &z, "rotate-ksk",
-                                     "KSK rollover started: publish the new DS at the parent, "
-                                     "then call confirm-ds-published");
+                                     "KSK rollover started: publish the new DS at the parent "
+                                     "from ds_publish_after on (not before: resolvers may still "
+                                     "hold the DNSKEY RRset without the new KSK), then call "
+                                     "confirm-ds-published");
     if (snapshot(rq, &z, &state, &e) == 0) {
         json_t *ksk = json_object_get(state, "ksk"), *nk = by_id(ksk, made);
         set_copy(o, "old_key", current_other(ksk, nk));
         set_copy(o, "new_key", nk);
+        /* When the DS may go to the parent, as RFC 3339 and as Unix seconds (as plan's at and
+         * at_unix). */
+        set_copy(o, "ds_publish_after", nk ? json_object_get(nk, "ds_publish_after") : NULL);
+        json_object_set_new(o, "ds_publish_after_unix", newest_ksk_ds_publish_at(rq, &z));
         json_t *ds = json_array(), *d;
         size_t i;
         json_array_foreach(json_object_get(state, "ds_records"), i, d)
@@ -409,7 +393,7 @@ void api_h_dnssec_confirm_ds(api_req *rq, api_resp *rs)
         api_fail(rs, &e);
         return;
     }
-    const char *scope = strcmp(status, "rotating_ksk") == 0 ? "dnssec:rotate" : "dnssec:enable";
+    const char *scope = sd_onoff_confirm_scope(status);
     if (strcmp(status, "pending_ds") == 0 || strcmp(status, "rotating_ksk") == 0) {
         if (!sd_token_allows(rq->token, scope, z.name)) {
             api_error(rs, 403, "confirming DS while the zone is %s needs the scope %s", status,
@@ -445,7 +429,7 @@ void api_h_dnssec_confirm_ds(api_req *rq, api_resp *rs)
  * the keystore does not have: another backend's keys), with the served-data check on "servers"
  * (each server's answers, sd_served_compare) and, on failure, "powerdns_error" or
  * "servers_error". */
-static void add_served(const api_req *rq, const sd_zone *z, json_t *state)
+static int add_served(const api_req *rq, const sd_zone *z, json_t *state)
 {
     uint16_t tags[64];
     size_t n = 0;
@@ -496,10 +480,12 @@ static void add_served(const api_req *rq, const sd_zone *z, json_t *state)
     }
     json_object_set_new(state, "in_sync", json_boolean(in_sync));
     json_object_set_new(state, "unknown_served_keys", unknown);
+    return rc;
 }
 
 /* POST .../dnssec/sync: purges the zone in PowerDNS's caches, asks PowerDNS over DNS which
- * DNSKEYs it serves, and returns the state with that comparison (add_served). */
+ * DNSKEYs it serves, and returns the state with that comparison (add_served). 502 naming the
+ * reason when PowerDNS could not be purged or asked: the sync did not happen. */
 void api_h_dnssec_sync(api_req *rq, api_resp *rs)
 {
     sd_zone z;
@@ -507,12 +493,25 @@ void api_h_dnssec_sync(api_req *rq, api_resp *rs)
     json_t *state;
     if (api_zone_lookup(rq, "dnssec:rotate", &z, rs) < 0 || api_only_fields(rq->body, NULL, rs) < 0)
         return;
-    api_changed(rq, &z);
+    const sd_config *cfg = &rq->srv->cfg;
+    if (cfg->pdns_control_socket[0] &&
+        sd_pdns_purge_zone(cfg->pdns_control_socket, z.name, 2000, &e) < 0) {
+        api_error(rs, 502,
+                  "the sync did not happen: PowerDNS's caches could not be purged through %s: %s",
+                  cfg->pdns_control_socket, e.msg);
+        return;
+    }
+    api_scheduler_wake(rq->srv->sched);
     if (snapshot(rq, &z, &state, &e) < 0) {
         api_fail(rs, &e);
         return;
     }
-    add_served(rq, &z, state);
+    if (add_served(rq, &z, state) != 0) {
+        api_error(rs, 502, "the sync did not happen: PowerDNS at %s did not answer: %s",
+                  cfg->pdns_address, json_string_value(json_object_get(state, "powerdns_error")));
+        json_decref(state);
+        return;
+    }
     api_reply(rs, 200, state);
 }
 

@@ -8,8 +8,10 @@
 #include "keystore/audit.h"
 #include "cli/cli.h"
 #include "keystore/db.h"
+#include "keystore/timefmt.h"
 #include "lifecycle/dnssec.h"
 #include "lifecycle/engine.h"
+#include "lifecycle/onoff.h"
 #include "lifecycle/policy_json.h"
 
 /* Prints json to stdout, indented, with a newline. */
@@ -59,6 +61,23 @@ static int confirm_list(cli *c, sqlite3 *db, const sd_zone *z, sd_ds *ds, size_t
     return 0;
 }
 
+/* The ds_publish_at of z's newest KSK (0 when none): when its DS may go to the parent. */
+static int64_t newest_ds_publish_at(sqlite3 *db, const sd_zone *z)
+{
+    sqlite3_stmt *st;
+    int64_t at = 0;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT ds_publish_at FROM keys WHERE zone_id = ? AND role = 'KSK' "
+                           "AND ds_publish_at IS NOT NULL ORDER BY id DESC LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_int64(st, 1, z->id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        at = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return at;
+}
+
 /* dnssec policy ZONE [JSON]: prints the zone's policy, or replaces it with JSON first. */
 static int cmd_policy(cli *c, sqlite3 *db, const sd_zone *z, const sd_policy *defaults, sd_err *e)
 {
@@ -84,13 +103,14 @@ static int cmd_policy(cli *c, sqlite3 *db, const sd_zone *z, const sd_policy *de
 int cmd_dnssec(cli *c, const char *sub)
 {
     const char *usage =
-        "scaidnsctl dnssec enable ZONE [--algorithm N] | disable ZONE | "
+        "scaidnsctl dnssec enable ZONE [--algorithm N] | disable ZONE [--force] | "
         "status ZONE | confirm-ds ZONE [DS ...] | rotate-zsk ZONE | rotate-ksk ZONE "
         "[--algorithm N] | abort ZONE | plan ZONE | policy ZONE [JSON]";
     sd_err e;
     const char *alg_opt = strcmp(sub, "enable") == 0 || strcmp(sub, "rotate-ksk") == 0
                               ? cli_take_opt(c, "algorithm", 0)
                               : NULL;
+    const char *force = strcmp(sub, "disable") == 0 ? cli_take_opt(c, "force", 1) : NULL;
     int max = strcmp(sub, "confirm-ds") == 0 ? 17 : strcmp(sub, "policy") == 0 ? 2 : 1;
     if (cli_check_args(c, 1, max, usage) != 0)
         return 1;
@@ -128,7 +148,22 @@ int cmd_dnssec(cli *c, const char *sub)
             rc = print_ds(db, &z, &e);
         }
     } else if (rc == 0 && strcmp(sub, "disable") == 0) {
-        if ((rc = sd_dnssec_disable(&ctx, &z, &e)) == 0)
+        sd_disable_out out;
+        rc = sd_onoff_disable(&ctx, &z, c->cfg.parent_servers, force != NULL, &out, &e);
+        if (out.parent) {
+            char *ev = json_dumps(out.parent, JSON_COMPACT);
+            if (ev)
+                fprintf(stderr, "scaidnsctl: the parent's answers: %s\n", ev);
+            free(ev);
+            json_decref(out.parent);
+        }
+        if (rc == 0 && out.cds_delete)
+            printf("%s is now disabling: CDS/CDNSKEY DELETE published, every key kept and still "
+                   "signing until the parent has removed the DS (the scheduler finishes when "
+                   "parent-servers is set; else run 'scaidnsctl dnssec disable %s' again once "
+                   "the DS is gone)\n",
+                   z.name, z.name);
+        else if (rc == 0)
             printf("DNSSEC disabled on %s; all keys removed\n", z.name);
     } else if (rc == 0 && strcmp(sub, "confirm-ds") == 0) {
         sd_ds ds[16];
@@ -143,9 +178,11 @@ int cmd_dnssec(cli *c, const char *sub)
             rc = ksk ? sd_dnssec_rotate_ksk_alg(&ctx, &z, alg, &e)
                      : sd_dnssec_rotate_zsk(&ctx, &z, &e);
         if (rc == 0 && ksk) {
-            printf("new KSK created for %s; publish its DS at the parent, then run "
-                   "'scaidnsctl dnssec confirm-ds %s':\n",
-                   z.name, z.name);
+            char when[32];
+            sd_time_rfc3339(newest_ds_publish_at(db, &z), when, sizeof when);
+            printf("new KSK created for %s; publish its DS at the parent from %s on (not "
+                   "before), then run 'scaidnsctl dnssec confirm-ds %s':\n",
+                   z.name, when, z.name);
             rc = print_ds(db, &z, &e);
         } else if (rc == 0) {
             printf("new ZSK published for %s; it starts signing after the DNSKEY TTL\n", z.name);

@@ -8,6 +8,7 @@
 
 #include "keystore/db.h"
 #include "keystore/rdata.h"
+#include "keystore/rrset_rules.h"
 
 /* Resolves owner and type of an RRset into canonical forms (sd_type_canon); refuses
  * managed types. */
@@ -20,8 +21,7 @@ static int resolve(const sd_zone *zone, const char *name, const char *type, char
     if (sd_type_canon(type, utype, 16, &t, e) < 0)
         return -SD_EBADINPUT;
     if (sd_type_is_managed(t))
-        return sd_fail(e, SD_EBADINPUT, "%s records are made by scaidns and PowerDNS, not stored",
-                       utype);
+        return sd_rrset_rule_type(t, utype, e);
     return 0;
 }
 
@@ -139,6 +139,8 @@ int sd_rrset_put(sqlite3 *db, const sd_zone *zone, const char *name, const char 
     if (rc == 0 && !in_tx)
         rc = sd_db_begin(db, e);
     if (rc == 0)
+        rc = sd_rrset_rule_put(db, zone, owner, utype, n, e);
+    if (rc == 0)
         rc = drop(db, zone->id, owner, utype, &gone, e);
     if (rc == 0 && n > 0)
         rc = insert(db, zone->id, owner, utype, ttl, canon, n, e);
@@ -164,7 +166,8 @@ int sd_rrset_delete(sqlite3 *db, const sd_zone *zone, const char *name, const ch
         return sd_fail(e, SD_EBADINPUT, "the SOA record cannot be deleted");
     if (sd_db_begin(db, e) < 0)
         return -e->code;
-    if (drop(db, zone->id, owner, utype, &gone, e) < 0)
+    if (sd_rrset_rule_put(db, zone, owner, utype, 0, e) < 0 ||
+        drop(db, zone->id, owner, utype, &gone, e) < 0)
         goto fail;
     if (gone == 0) {
         sd_fail(e, SD_ENOTFOUND, "no %s RRset at %s", utype, owner);

@@ -9,6 +9,7 @@
 #include "keystore/audit.h"
 #include "keystore/db.h"
 #include "keystore/rdata.h"
+#include "keystore/rrset_rules.h"
 
 /* Stores one RR under zone z: adds its RRset if new (keeping the smallest TTL seen). */
 static int store_rr(sqlite3 *db, const sd_zone *z, const ldns_rr *rr, sd_err *e)
@@ -180,6 +181,8 @@ int sd_zone_import(sqlite3 *db, const char *name, const char *path, const char *
                 stored++;
             }
         }
+        if (rc == 0)
+            rc = sd_rrset_rule_zone(db, &z, e); /* what DNS can serve: rrset_rules.h */
         if (rc == 0) {
             char detail[128];
             snprintf(detail, sizeof detail, "{\"records\": %zu, \"dnssec_records_skipped\": %zu}",

@@ -13,6 +13,7 @@
 #include "keystore/audit.h"
 #include "keystore/db.h"
 #include "keystore/key.h"
+#include "keystore/timefmt.h"
 #include "lifecycle/keystate.h"
 #include "lifecycle/timing.h"
 
@@ -288,6 +289,33 @@ static int schedule_old_algorithm(const sd_ctx *c, const sd_zone *z, const sd_po
     return rc == SQLITE_DONE ? 0 : sd_db_fail(c->db, e, "schedule the old algorithm's keys");
 }
 
+/* Fills e with the 409 of a confirmation during a KSK rollover that names none of the KSKs
+ * still waiting for their DS, listing those (key tag and ds_publish_after). Returns -409. */
+static int awaited(const sd_ctx *c, const sd_zone *z, sd_err *e)
+{
+    char list[256] = "";
+    size_t used = 0;
+    sqlite3_stmt *st;
+    if (sd_db_prepare(c->db,
+                      "SELECT key_tag, coalesce(ds_publish_at, 0) FROM keys WHERE zone_id = ? "
+                      "AND role = 'KSK' AND state <> 'removed' AND remove_at IS NULL AND "
+                      "ds_seen_at IS NULL ORDER BY id",
+                      &st, e) < 0)
+        return -e->code;
+    sqlite3_bind_int64(st, 1, z->id);
+    while (sqlite3_step(st) == SQLITE_ROW && used < sizeof list - 64) {
+        char when[32];
+        sd_time_rfc3339(sqlite3_column_int64(st, 1), when, sizeof when);
+        used += (size_t)snprintf(list + used, sizeof list - used, "%sKSK %d (ds_publish_after %s)",
+                                 used ? ", " : "", sqlite3_column_int(st, 0), when);
+    }
+    sqlite3_finalize(st);
+    return sd_fail(e, SD_ECONFLICT,
+                   "DS publication not confirmed: every DS given is one the parent already had; "
+                   "the zone is rotating_ksk and still awaits the DS of %s",
+                   used ? list : "its new KSK");
+}
+
 int sd_dnssec_confirm_ds(const sd_ctx *c, const sd_zone *z, const sd_ds *ds, size_t n, sd_err *e)
 {
     char status[32];
@@ -301,7 +329,8 @@ int sd_dnssec_confirm_ds(const sd_ctx *c, const sd_zone *z, const sd_ds *ds, siz
     }
     sqlite3_stmt *st;
     if (sd_db_prepare(c->db,
-                      "SELECT id, key_tag, algorithm, flags, public_key, state FROM keys "
+                      "SELECT id, key_tag, algorithm, flags, public_key, state, "
+                      "coalesce(ds_publish_at, 0), ds_seen_at IS NULL FROM keys "
                       "WHERE zone_id = ? AND role = 'KSK' AND state <> 'removed' "
                       "AND remove_at IS NULL",
                       &st, e) < 0)
@@ -324,6 +353,22 @@ int sd_dnssec_confirm_ds(const sd_ctx *c, const sd_zone *z, const sd_ds *ds, siz
                             "the KSK %d is not in the DNSKEY RRset yet: its DS must not be at "
                             "the parent before its ds_publish_after time",
                             ds[i].key_tag);
+                    return abort_tx(c, z, "dnssec-confirm-ds", e);
+                }
+                /* A rollover's new KSK: before ds_publish_after a resolver may still hold a
+                 * DNSKEY RRset without it, and a DS naming it would make the zone bogus. */
+                int64_t after = sqlite3_column_int64(st, 6);
+                if (strcmp(status, "rotating_ksk") == 0 && sqlite3_column_int(st, 7) &&
+                    c->now < after) {
+                    char when[32];
+                    sd_time_rfc3339(after, when, sizeof when);
+                    sqlite3_finalize(st);
+                    sd_fail(e, SD_ECONFLICT,
+                            "the DS of the new KSK %d must not be at the parent before its "
+                            "ds_publish_after time %s (%lld s from now): resolvers may still "
+                            "hold a DNSKEY RRset without it; publish the DS from then on and "
+                            "confirm again",
+                            ds[i].key_tag, when, (long long)(after - c->now));
                     return abort_tx(c, z, "dnssec-confirm-ds", e);
                 }
             }
@@ -369,6 +414,11 @@ int sd_dnssec_confirm_ds(const sd_ctx *c, const sd_zone *z, const sd_ds *ds, siz
         char after[32];
         if (sd_dnssec_status(c->db, z->id, after, sizeof after, e) < 0)
             return abort_tx(c, z, "dnssec-confirm-ds", e);
+        if (strcmp(after, "rotating_ksk") == 0) {
+            /* Only DS the parent already had: nothing would change. Say what is awaited. */
+            awaited(c, z, e);
+            return abort_tx(c, z, "dnssec-confirm-ds", e);
+        }
         if (strcmp(after, "rotating_ksk") != 0 && nfresh > 0) {
             char sql[512], ids[16 * 24] = "";
             size_t used = 0;
@@ -436,7 +486,10 @@ static int keys_update(sqlite3 *db, const char *sql, int64_t zone_id, int64_t v,
     return rc == SQLITE_DONE ? 0 : sd_db_fail(db, e, "update keys");
 }
 
-/* rotate-zsk, allowed while the zone's status is one of allowed (comma separated). */
+static int zsk_rollover_under_way(sqlite3 *db, int64_t zone_id, sd_err *e);
+
+/* rotate-zsk, allowed while the zone's status is one of allowed (comma separated) and no other
+ * ZSK rollover is under way. */
 static int rotate_zsk(const sd_ctx *c, const sd_zone *z, const char *allowed, sd_err *e)
 {
     char status[32];
@@ -455,6 +508,15 @@ static int rotate_zsk(const sd_ctx *c, const sd_zone *z, const char *allowed, sd
         sd_zone_ttls ttls = {0, 0, 0};
         int ok = require_status(c, z, allowed, "rotate-zsk", status, e) == 0 &&
                  sd_zone_ttls_load(c->db, z->id, &ttls, e) == 0;
+        /* Outside active the status does not show a ZSK rollover: one at a time. */
+        int busy = ok ? zsk_rollover_under_way(c->db, z->id, e) : 0;
+        if (busy < 0)
+            ok = 0;
+        else if (busy)
+            ok = sd_fail(e, SD_ECONFLICT,
+                         "cannot rotate-zsk: a ZSK rollover is already under way in this zone "
+                         "(status: %s)",
+                         status) == 0;
         int64_t activate = c->now + sd_wait_publish(&p, &ttls);
         int64_t remove = activate + sd_wait_retire(&p, &ttls);
         int64_t exp = activate + p.zsk_lifetime;
@@ -486,7 +548,8 @@ static int rotate_zsk(const sd_ctx *c, const sd_zone *z, const char *allowed, sd
 
 int sd_dnssec_rotate_zsk(const sd_ctx *c, const sd_zone *z, sd_err *e)
 {
-    return rotate_zsk(c, z, "active", e);
+    /* While the first DS is awaited too: nothing about the parent depends on the ZSK. */
+    return rotate_zsk(c, z, "active,pending_ds", e);
 }
 
 int sd_dnssec_roll_zsk_auto(const sd_ctx *c, const sd_zone *z, sd_err *e)

@@ -41,11 +41,16 @@ int sd_dnssec_enable(const sd_ctx *c, const sd_zone *z, int algorithm, sd_err *e
 
 /* confirm-ds-published: every DS given must match a current KSK of the zone (key tag,
  * algorithm, digest type 2 or 4, digest); at least one must be given. Marks those KSKs'
- * DS as seen -> active. 400 on a mismatch, 409 unless pending_ds or rotating_ksk. */
+ * DS as seen -> active. 400 on a mismatch, 409 unless pending_ds or rotating_ksk. During a
+ * KSK rollover also 409 for the DS of a new KSK before its ds_publish_after (a resolver may
+ * still hold a DNSKEY RRset without that KSK), and 409 naming the KSK still awaited when every
+ * DS given was confirmed before (nothing would change). */
 int sd_dnssec_confirm_ds(const sd_ctx *c, const sd_zone *z, const sd_ds *ds, size_t n, sd_err *e);
 
 /* rotate-zsk (pre-publication): a new ZSK published but not signing; the timed steps that
- * follow are recorded on the keys (activate_at, retire_at, remove_at). 409 unless active. */
+ * follow are recorded on the keys (activate_at, retire_at, remove_at). 409 unless active or
+ * pending_ds (nothing about the parent depends on the ZSK), or while another ZSK rollover is
+ * under way. */
 int sd_dnssec_rotate_zsk(const sd_ctx *c, const sd_zone *z, sd_err *e);
 
 /* The engine's rotate-zsk for an expiring ZSK: also allowed while a KSK rollover waits for

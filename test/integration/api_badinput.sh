@@ -126,6 +126,25 @@ bad_req 400 PUT "$D/bad.example/rrsets/www/ANY" "$TOK" '{"records": ["x"]}'
 bad_req 400 PUT "$D/bad.example/rrsets/www/$(printf 'A%.0s' $(seq 40))" "$TOK" '{"records": ["x"]}'
 bad_req 400 PUT "$D/bad.example/rrsets/x.elsewhere./A" "$TOK" '{"records": ["192.0.2.1"]}'
 bad_req 400 DELETE "$D/bad.example/rrsets/@/SOA" "$TOK"
+# data DNS cannot serve correctly: 400 naming the rule, keystore unchanged (rrset_rules.h)
+expect 200 PUT "$D/bad.example/rrsets/taken/A" "$TOK" '{"ttl": 300, "records": ["192.0.2.1"]}'
+expect 200 PUT "$D/bad.example/rrsets/alias/CNAME" "$TOK" '{"ttl": 300, "records": ["www.example.net."]}'
+rule_req() { # rule_req RULE METHOD PATH [BODY]
+  local rule=$1
+  shift
+  bad_req 400 "$1" "$2" "$TOK" "${3:-}"
+  jcheck "$1 $2 names $rule" ".error | contains(\"$rule\")"
+}
+rule_req "RFC 1034 section 3.6.2" PUT "$D/bad.example/rrsets/taken/CNAME" '{"records": ["www.example.net."]}'
+rule_req "RFC 1034 section 3.6.2" PUT "$D/bad.example/rrsets/alias/TXT" '{"records": ["\"x\""]}'
+rule_req "RFC 1034 section 3.6.2" PUT "$D/bad.example/rrsets/@/CNAME" '{"records": ["www.example.net."]}'
+rule_req "RFC 2181 section 10.1" PUT "$D/bad.example/rrsets/two/CNAME" '{"records": ["a.example.net.", "b.example.net."]}'
+rule_req "RFC 4034 section 5" PUT "$D/bad.example/rrsets/@/DS" "{\"records\": [\"12345 13 2 $(printf 'AB%.0s' $(seq 32))\"]}"
+rule_req "RFC 6672" PUT "$D/bad.example/rrsets/old/DNAME" '{"records": ["example.net."]}'
+rule_req "RFC 1034 section 4.2.1" DELETE "$D/bad.example/rrsets/@/NS"
+for t in DNSKEY RRSIG NSEC NSEC3 NSEC3PARAM CDS CDNSKEY; do
+  rule_req "RFC 4034" PUT "$D/bad.example/rrsets/@/$t" '{"records": ["0 0 0 00"]}'
+done
 # path tricks
 bad_req 404 GET "$D/%2e%2e/dnssec" "$TOK"
 bad_req 404 GET "$D/../domains" "$TOK"

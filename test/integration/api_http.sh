@@ -180,9 +180,10 @@ oas RotateZskResponse
 jcheck "rotate-zsk reply" ".domain_id == \"$ZID\" and .action == \"rotate-zsk\" and .status == \"rotating_zsk\" and .old_key.key_tag == $ZSK1 and .new_key.key_tag != $ZSK1 and .new_key.key_type == \"ZSK\" and .new_key.state == \"published\" and .new_key.active == false and (.new_key.activate_at | test(\"Z$\")) and (.old_key.retire_at | test(\"Z$\")) and (.old_key.remove_at | test(\"Z$\")) and .zsk == .new_key"
 expect 200 GET "$D/$ZID/dnssec" "$TOK"
 jcheck "two ZSKs" '.status == "rotating_zsk" and (.zsk | length) == 2'
-expect 200 POST "$D/$ZID/dnssec/sync" "$ROTATOR"
-oas DnssecState
-jcheck "sync returns the state" '.status == "rotating_zsk" and (.zsk | length) == 2 and has("ds_records") and has("enabled")'
+# no PowerDNS runs here: the sync did not happen, and the answer says so (api_pdns_e2e: 200)
+expect 502 POST "$D/$ZID/dnssec/sync" "$ROTATOR"
+oas Error
+jcheck "sync without PowerDNS: 502 naming why" '.code == 502 and (.error | test("the sync did not happen: PowerDNS"))'
 expect 403 POST "$D/$ZID/dnssec/sync" "$READ"
 
 # --- rotate-ksk on a zone that is active ------------------------------------------------------------
@@ -192,9 +193,14 @@ jcheck "ed25519" '.algorithm == 15 and .ksk.algorithm == 15 and .zsk.algorithm =
 expect 200 POST "$D/k.example/dnssec/confirm-ds-published" "$TOK" "{\"ds_records\": $(jq -c '[.ds_records[0] | {key_tag, algorithm, digest_type, digest}]' "$OUT")}"
 expect 200 GET "$D/k.example/dnssec" "$TOK"
 OLDK=$(jf '.ksk[0].key_tag')
+# short waits for this zone: its new KSK's DS may go to the parent 6 s after rotate-ksk
+expect 200 PUT "$D/k.example/rrsets/@/SOA" "$TOK" '{"ttl": 60, "records": ["ns1.example.net. hostmaster.example.net. 5 3600 600 86400 1"]}'
+expect 200 PUT "$D/k.example/dnssec/policy" "$TOK" '{"dnskey_ttl": 1, "propagation_delay": 0, "publish_safety": 5}'
 expect 200 POST "$D/k.example/dnssec/rotate-ksk" "$ROTATOR"
 oas RotateKskResponse
 jcheck "rotate-ksk reply" ".action == \"rotate-ksk\" and .status == \"rotating_ksk\" and .old_key.key_tag == $OLDK and .new_key.key_tag != $OLDK and .new_key.key_type == \"KSK\" and (.ds_records | length) == 2 and all(.ds_records[]; .key_tag == .key_tag and .algorithm == 15) and ([.ds_records[].key_tag] | unique) == [.new_key.key_tag]"
+jcheck "rotate-ksk says when the DS may go to the parent" '.ds_publish_after == .new_key.ds_publish_after and (.ds_publish_after_unix | type == "number") and (.ds_publish_after_unix | todate) == .ds_publish_after and (.message | test("ds_publish_after"))'
+READY=$(jf .ds_publish_after_unix)
 NEWK=$(jf .new_key.key_tag)
 DS_NEW=$(jq -c .ds_records "$OUT")
 expect 200 GET "$D/k.example/dnssec" "$TOK"
@@ -202,11 +208,17 @@ oas DnssecState
 jcheck "two KSKs, DS of both" "(.ksk | length) == 2 and ([.ds_records[].key_tag] | unique | sort) == ([$OLDK, $NEWK] | sort)"
 DS_OLD=$(jq -c "[.ds_records[] | select(.key_tag == $OLDK)]" "$OUT")
 expect 403 POST "$D/k.example/dnssec/confirm-ds-published" "$ENABLER" "{\"ds_records\": $DS_NEW}"
-# confirming only the old DS keeps the rollover waiting
-expect 200 POST "$D/k.example/dnssec/confirm-ds-published" "$ROTATOR" "{\"ds_records\": $DS_OLD}"
-jcheck "old DS only: still rotating" '.status == "rotating_ksk"'
+# confirming only the old DS: 409 naming the DS still awaited, nothing changed
+sum=$(db_sum)
+expect 409 POST "$D/k.example/dnssec/confirm-ds-published" "$ROTATOR" "{\"ds_records\": $DS_OLD}"
+jcheck "old DS only: 409 naming the awaited KSK" ".status == \"rotating_ksk\" and (.error | test(\"awaits the DS of KSK $NEWK\"))"
+# the new DS before its ds_publish_after: 409 naming ds_publish_after, nothing changed
+expect 409 POST "$D/k.example/dnssec/confirm-ds-published" "$ROTATOR" "{\"ds_records\": $DS_NEW}"
+jcheck "new DS too early: 409 naming ds_publish_after" '.status == "rotating_ksk" and (.error | test("ds_publish_after"))'
+check "early confirmations change nothing" test "$(db_sum)" = "$sum"
+while [ "$(date -u +%s)" -lt "$READY" ]; do sleep 0.2; done
 expect 200 POST "$D/k.example/dnssec/confirm-ds-published" "$ROTATOR" "{\"ds_records\": $DS_NEW}"
-jcheck "new DS: active" '.status == "active"'
+jcheck "new DS from ds_publish_after: active" '.status == "active"'
 expect 200 GET "$D/k.example/dnssec" "$TOK"
 jcheck "old KSK removal scheduled, DS only of the new" "([.ksk[] | select(.key_tag == $OLDK) | .remove_at] | .[0] | test(\"Z\$\")) and ([.ds_records[].key_tag] | unique) == [$NEWK]"
 
@@ -242,16 +254,18 @@ make_zone() {
   expect 200 GET "$D/$z/dnssec" "$TOK"
   jcheck "$z is $st" ".status == \"$st\""
 }
-# the expected outcome of ACTION from STATUS: the new status, or 409
+# the expected outcome of ACTION from STATUS: the new status, or 409 (a ZSK rollover runs while
+# the first DS is awaited and pending_ds shows until it is confirmed; the new KSK's DS is refused
+# right after rotate-ksk, before its ds_publish_after: k.example above waits for it)
 declare -A NEXT=(
   [disabled:enable]=pending_ds [disabled:disable]=409 [disabled:rotate-zsk]=409
   [disabled:rotate-ksk]=409 [disabled:confirm-ds-published]=409
-  [pending_ds:enable]=409 [pending_ds:disable]=disabled [pending_ds:rotate-zsk]=409
+  [pending_ds:enable]=409 [pending_ds:disable]=disabled [pending_ds:rotate-zsk]=pending_ds
   [pending_ds:rotate-ksk]=409 [pending_ds:confirm-ds-published]=active
   [active:enable]=409 [active:disable]=disabled [active:rotate-zsk]=rotating_zsk
   [active:rotate-ksk]=rotating_ksk [active:confirm-ds-published]=409
   [rotating_ksk:enable]=409 [rotating_ksk:disable]=disabled [rotating_ksk:rotate-zsk]=409
-  [rotating_ksk:rotate-ksk]=409 [rotating_ksk:confirm-ds-published]=active
+  [rotating_ksk:rotate-ksk]=409 [rotating_ksk:confirm-ds-published]=409
   [rotating_zsk:enable]=409 [rotating_zsk:disable]=disabled [rotating_zsk:rotate-zsk]=409
   [rotating_zsk:rotate-ksk]=409 [rotating_zsk:confirm-ds-published]=409
 )
@@ -285,7 +299,7 @@ done
 # --- events -------------------------------------------------------------------------------------------
 expect 200 GET "$D/k.example/dnssec/events" "$READ"
 oas Events
-jcheck "events newest first" '[.events[].action][0:3] == ["dnssec-disable", "dnssec-confirm-ds", "dnssec-confirm-ds"] and (.events | length) >= 6 and .next_before == null'
+jcheck "events newest first" '[.events[].action][0:3] == ["dnssec-disable", "dnssec-confirm-ds", "dnssec-rotate-ksk"] and (.events | length) >= 6 and .next_before == null'
 jcheck "event fields" "all(.events[]; (.id | type == \"number\") and (.at | test(\"$RFC3339\")) and (.actor | length > 0) and (.outcome | length > 0))"
 jcheck "actors are token names" '[.events[].actor] | index("rotator") != null and index("ops") != null'
 expect 200 GET "$D/k.example/dnssec/events?limit=2" "$READ"

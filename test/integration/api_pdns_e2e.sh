@@ -109,6 +109,9 @@ api PUT "$D/$Z2/rrsets/www/A" '{"ttl": 60, "records": ["192.0.2.81"]}' >/dev/nul
 api POST "$D/$Z2/dnssec/enable" '{"algorithm": 8}' >"$T/enable2.json"
 check "enable RSA (200)" jq -e '.algorithm == 8' "$T/enable2.json"
 api POST "$D/$Z2/dnssec/confirm-ds-published" "{\"ds_records\": $(jq -c .ds_records "$T/enable2.json")}" >/dev/null
+# short waits for this zone (SOA minimum 1, DNSKEY TTL 1): the new DS may go up in seconds
+api PUT "$D/$Z2/rrsets/@/SOA" '{"ttl": 60, "records": ["ns1.e2e.test. hostmaster.e2e.test. 5 10800 3600 604800 1"]}' >/dev/null
+api PUT "$D/$Z2/dnssec/policy" '{"dnskey_ttl": 1, "propagation_delay": 0, "publish_safety": 2}' >/dev/null
 api POST "$D/$Z2/dnssec/rotate-ksk" >"$T/rksk.json"
 check "rotate-ksk (200, rotating_ksk)" jq -e '.status == "rotating_ksk"' "$T/rksk.json"
 anchor_from "$T/rksk.json" "$T/anchor-$Z2."
@@ -116,6 +119,7 @@ validated2() { dv "$Z2." "www.$Z2." A | grep -q "fully validated"; }
 eventually "delv validates with the new KSK's DS from rotate-ksk" validated2
 anchor_from "$T/enable2.json" "$T/anchor-$Z2."
 eventually "and still with the old DS" validated2
+while [ "$(date -u +%s)" -lt "$(jq -r .ds_publish_after_unix "$T/rksk.json")" ]; do sleep 0.2; done
 api POST "$D/$Z2/dnssec/confirm-ds-published" "{\"ds_records\": $(jq -c .ds_records "$T/rksk.json")}" >"$T/confirm2.json"
 check "confirm the new DS (active)" jq -e '.status == "active"' "$T/confirm2.json"
 

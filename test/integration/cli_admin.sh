@@ -125,8 +125,13 @@ check "rotate-ksk succeeds ($ERR)" test "$RC" = 0
 check "rotate-ksk prints the DS to publish ($OUT)" grep -Eq '^example\.org\. IN DS [0-9]+ 15 2 ' <<<"$OUT"
 check "the zone is rotating_ksk with two KSKs" test "$(q "SELECT status, ksks FROM dnssec_status WHERE zone = 'example.org.'")" = "rotating_ksk|2"
 check "status JSON lists both KSKs" test "$(ctl dnssec status example.org | jq -c '[.status, (.ksk | length), ([.ksk[].active] | all)]')" = '["rotating_ksk",2,true]'
+check "rotate-ksk says from when the DS may be published ($OUT)" grep -Eq 'at the parent from [0-9-]+T[0-9:]+Z on' <<<"$OUT"
 run ctl dnssec confirm-ds example.org
-check "confirm-ds ends the rollover ($ERR)" test "$RC" = 0
+check "confirm-ds before ds_publish_after is refused ($ERR)" test "$RC" != 0
+check "the refusal names ds_publish_after ($ERR)" grep -q "ds_publish_after" <<<"$ERR"
+check "the zone is still rotating_ksk" test "$(q "SELECT status FROM dnssec_status WHERE zone = 'example.org.'")" = rotating_ksk
+run ctl --clock-offset=86400 dnssec confirm-ds example.org
+check "confirm-ds ends the rollover once ds_publish_after has passed ($ERR)" test "$RC" = 0
 check "the zone is active again" test "$(q "SELECT status FROM dnssec_status WHERE zone = 'example.org.'")" = active
 check "the old KSK is scheduled for removal" test "$(q "SELECT remove IS NOT NULL FROM dnssec_keys WHERE key_id = $old_ksk")" = 1
 check "the new KSK is not" test "$(q "SELECT count(*) FROM dnssec_keys WHERE zone = 'example.org.' AND role = 'KSK' AND remove IS NULL AND key_id <> $old_ksk")" = 1
@@ -150,6 +155,18 @@ check "... on stderr, with nothing on stdout ($ERR)" test -z "$OUT" -a -n "$ERR"
 run ctl token revoke ci
 check "token revoke succeeds ($ERR)" test "$RC" = 0
 check "token list shows it revoked" grep -Eq '^ci .* revoked [0-9]{4}-' <<<"$(ctl token list)"
+
+# --- disable with policy cds_delete: says what happened (disabling, keys kept) ---------------
+ctl dnssec policy example.org '{"cds_delete": true}' >/dev/null
+keys_org=$(q "SELECT count(*) FROM dnssec_keys WHERE zone = 'example.org.'")
+run ctl dnssec disable example.org
+check "cds_delete disable succeeds ($ERR)" test "$RC" = 0
+check "it says the zone is disabling with its keys ($OUT)" grep -q "example.org. is now disabling: CDS/CDNSKEY DELETE published, every key kept" <<<"$OUT"
+check "it does not claim the keys were removed ($OUT)" bash -c "! grep -q 'all keys removed' <<<'$OUT'"
+check "the zone is disabling, every key kept" test "$(q "SELECT status FROM dnssec_status WHERE zone = 'example.org.'")|$(q "SELECT count(*) FROM dnssec_keys WHERE zone = 'example.org.'")" = "disabling|$keys_org"
+run ctl dnssec disable example.org
+check "disable again finishes: all keys removed ($OUT)" grep -q "DNSSEC disabled on example.org.; all keys removed" <<<"$OUT"
+check "the zone is disabled" test "$(q "SELECT status FROM dnssec_status WHERE zone = 'example.org.'")" = disabled
 
 # --- disable ------------------------------------------------------------------------------
 run ctl dnssec disable example.com

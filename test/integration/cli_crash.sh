@@ -42,6 +42,7 @@ CUR=$DB.current # the pid of the scaidnsctl running now, for the killer's aim
 while :; do
     z=${ZONES[RANDOM % ${#ZONES[@]}]}
     s=$(sqlite3 -cmd '.timeout 2000' "$DB" "SELECT status FROM dnssec_status WHERE zone = '$z.'" 2>/dev/null) || continue
+    pre=()
     case "$s:$((RANDOM % 4))" in
     disabled:*) args=(enable "$z" --algorithm 13) ;;
     pending_ds:*) args=(confirm-ds "$z") ;;
@@ -49,11 +50,11 @@ while :; do
     active:2) args=(rotate-ksk "$z") ;;
     active:3) args=(disable "$z") ;;
     rotating_ksk:3) args=(disable "$z") ;;
-    rotating_ksk:*) args=(confirm-ds "$z") ;;
+    rotating_ksk:*) pre=(--clock-offset=86400); args=(confirm-ds "$z") ;; # after ds_publish_after
     rotating_zsk:*) args=(disable "$z") ;; # its timed steps come from the scheduler
     *) continue ;;
     esac
-    "$BIN/scaidnsctl" --config "$CONF" dnssec "${args[@]}" >/dev/null 2>&1 &
+    "$BIN/scaidnsctl" --config "$CONF" "${pre[@]}" dnssec "${args[@]}" >/dev/null 2>&1 &
     echo $! >"$CUR"
     wait $!
     [[ -z ${ONCE:-} ]] || { ONCE=$((ONCE - 1)); [[ $ONCE -gt 0 ]] || exit 0; }

@@ -59,7 +59,18 @@ wait_for 30 "$TWO_KEYS_ACTIVE"
 pass "old DS gone from the parent: the old KSK is removed"
 child_querier_verdict 50
 
-# 3. disable while the parent shows a DS: 409 naming it; after the DS is removed: 200.
+# 3. disable while the parent shows a DS: 409 naming it, through every route (the provider
+#    view's PATCH too); after the DS is removed: 200.
+code=$(curl -s -o "$T/dis.json" -w '%{http_code}' -X PATCH -H "Authorization: Bearer $TOK" \
+  -H 'Content-Type: application/json' --data '{"enabled": false}' "$URL/dns/v2/zones/child.sdtest/dnssec")
+[ "$code" = 409 ] && jq -e '.parent[0].ds | length == 1' "$T/dis.json" >/dev/null &&
+  [ "$(state | jq '[.ksk[], .zsk[]] | length')" = 2 ] ||
+  { echo "FAIL: the provider view's disable with a DS at the parent answered $code: $(cat "$T/dis.json")"; exit 1; }
+pass "provider view: PATCH {\"enabled\": false} refused (409) while the parent shows a DS, keys kept"
+code=$(curl -s -o "$T/dis.json" -w '%{http_code}' -X GET -H "Authorization: Bearer $TOK" "$URL/dns/v2/zones/child.sdtest/dnssec")
+[ "$code" = 200 ] && jq -e '.status == "active" and .ds_confirmed == true' "$T/dis.json" >/dev/null ||
+  { echo "FAIL: the provider view does not show the DS the scheduler confirmed: $(cat "$T/dis.json")"; exit 1; }
+pass "provider view: the DS confirmed by the parent check shows as ds_confirmed"
 code=$(curl -s -o "$T/dis.json" -w '%{http_code}' -X POST -H "Authorization: Bearer $TOK" "$URL$C/disable")
 [ "$code" = 409 ] && jq -e '.parent[0].ds | length == 1' "$T/dis.json" >/dev/null ||
   { echo "FAIL: disable with a DS at the parent answered $code: $(cat "$T/dis.json")"; exit 1; }

@@ -91,10 +91,25 @@ static void assert_status(th_env *t, const sd_zone *z, const char *want)
         fail_msg("%s is %s, want %s", z->name, got, want);
 }
 
-/* Confirms the DS (digest type) of the newest KSK. */
+/* Moves the clock to the newest KSK's ds_publish_after when that is later: during a KSK
+ * rollover its DS may not be confirmed before. */
+static void past_ds_publish_after(th_env *t, const sd_zone *z)
+{
+    int64_t after = th_int(t->db,
+                           "SELECT coalesce(max(ds_publish_at), 0) FROM keys WHERE zone_id = %lld "
+                           "AND role = 'KSK' AND ds_seen_at IS NULL AND state <> 'removed'",
+                           (long long)z->id);
+    if (t->ctx.now < after)
+        t->ctx.now = after;
+}
+
+/* Confirms the DS (digest type) of the newest KSK, at its ds_publish_after at the earliest
+ * during a KSK rollover. */
 static int confirm_newest(th_env *t, const sd_zone *z, int digest_type, sd_err *e)
 {
     sd_ds ds;
+    if (strcmp(status_of(t, z), "rotating_ksk") == 0)
+        past_ds_publish_after(t, z);
     key_ds(t, z, newest(t, z, "KSK"), digest_type, &ds);
     return sd_dnssec_confirm_ds(&t->ctx, z, &ds, 1, e);
 }
@@ -356,7 +371,6 @@ static void test_from_pending_ds(void **state)
     sd_zone z, z2;
     reach(t, "example.com", "pending_ds", &z);
     refused(t, &z, OP_ENABLE);
-    refused(t, &z, OP_ROTATE_ZSK);
     refused(t, &z, OP_ROTATE_KSK);
     run_ok(t, &z, OP_CONFIRM);
     assert_status(t, &z, "active");
@@ -411,6 +425,42 @@ static void test_from_rotating_ksk(void **state)
     reach(t, "example.org", "rotating_ksk", &z2);
     run_ok(t, &z2, OP_DISABLE);
     assert_status(t, &z2, "disabled");
+}
+
+/* While the first DS is awaited a ZSK rollover may run (nothing about the parent depends on
+ * the ZSK), one at a time; the zone still shows pending_ds until its DS is confirmed. */
+static void test_rotate_zsk_pending_ds(void **state)
+{
+    th_env *t = *state;
+    sd_zone z;
+    sd_err e;
+    reach(t, "example.com", "pending_ds", &z);
+    int64_t old_zsk = newest(t, &z, "ZSK");
+    th_assert_ok(sd_dnssec_rotate_zsk(&t->ctx, &z, &e), e);
+    assert_status(t, &z, "pending_ds");
+    int64_t new_zsk = newest(t, &z, "ZSK");
+    assert_true(new_zsk > old_zsk);
+    assert_int_equal(th_int(t->db,
+                            "SELECT state = 'published' AND activate_at > %lld FROM keys "
+                            "WHERE id = %lld",
+                            (long long)TH_NOW, (long long)new_zsk),
+                     1);
+    assert_int_equal(th_int(t->db,
+                            "SELECT retire_at IS NOT NULL AND remove_at IS NOT NULL FROM "
+                            "keys WHERE id = %lld",
+                            (long long)old_zsk),
+                     1);
+    /* A second one while the first runs: 409, nothing changed. */
+    char *before = th_snapshot(t->db, 1);
+    int rc = sd_dnssec_rotate_zsk(&t->ctx, &z, &e);
+    char *after = th_snapshot(t->db, 1);
+    th_assert_fail(rc, e, SD_ECONFLICT, "already under way");
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    /* The DS of the KSK still confirms; the ZSK rollover then shows. */
+    run_ok(t, &z, OP_CONFIRM);
+    assert_status(t, &z, "rotating_zsk");
 }
 
 /* After a full cycle a zone can start again, and the cycle can repeat. */
@@ -639,6 +689,7 @@ static void test_confirm_wrong_rotating(void **state)
     sd_zone z, other;
     reach(t, "example.net", "rotating_ksk", &z);
     reach(t, "example.org", "pending_ds", &other);
+    past_ds_publish_after(t, &z); /* else every confirmation is refused for its timing */
     confirm_wrong_ones(t, &z, &other);
     assert_int_equal(th_int(t->db, "SELECT count(*) FROM keys WHERE remove_at IS NOT NULL"), 0);
 }
@@ -743,25 +794,54 @@ static void test_rotate_ksk_then_confirm(void **state)
     assert_int_equal(json_array_size(ds), 4);
     json_decref(ds);
 
-    /* Confirming the old DS again changes nothing. */
+    /* Confirming the old DS again changes nothing: 409 naming the DS still awaited, and the
+     * keystore (audit trail too) as it was. */
     sd_ds old_ds;
     key_ds(t, &z, old_ksk, 2, &old_ds);
     t->ctx.now = TH_NOW + 200;
-    th_assert_ok(sd_dnssec_confirm_ds(&t->ctx, &z, &old_ds, 1, &e), e);
+    char *before = th_snapshot(t->db, 1);
+    int rc = sd_dnssec_confirm_ds(&t->ctx, &z, &old_ds, 1, &e);
+    char *after = th_snapshot(t->db, 1);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    char awaited[64];
+    snprintf(awaited, sizeof awaited, "awaits the DS of KSK %d (ds_publish_after",
+             (int)th_int(t->db, "SELECT key_tag FROM keys WHERE id = %lld", (long long)new_ksk));
+    th_assert_fail(rc, e, SD_ECONFLICT, awaited);
     assert_status(t, &z, "rotating_ksk");
     assert_int_equal(th_int(t->db, "SELECT count(*) FROM keys WHERE remove_at IS NOT NULL"), 0);
     assert_int_equal(th_int(t->db, "SELECT ds_seen_at FROM keys WHERE id = %lld", old_ksk),
                      old_seen);
 
-    /* Confirming the new DS ends the rollover; the old KSK goes once the old DS has expired
-     * from every cache. */
-    t->ctx.now = TH_NOW + 300;
-    th_assert_ok(confirm_newest(t, &z, 4, &e), e);
+    /* The new DS before the new KSK's ds_publish_after: a resolver may still hold the old
+     * DNSKEY RRset, so 409 naming ds_publish_after, and nothing changes. */
+    int64_t ready =
+        th_int(t->db, "SELECT ds_publish_at FROM keys WHERE id = %lld", (long long)new_ksk);
+    sd_zone_ttls ttls;
+    th_assert_ok(sd_zone_ttls_load(t->db, z.id, &ttls, &e), e);
+    assert_int_equal(ready, TH_NOW + 100 + sd_wait_publish(&t->policy, &ttls));
+    sd_ds new_ds;
+    key_ds(t, &z, new_ksk, 4, &new_ds);
+    t->ctx.now = ready - 1;
+    before = th_snapshot(t->db, 1);
+    rc = sd_dnssec_confirm_ds(&t->ctx, &z, &new_ds, 1, &e);
+    after = th_snapshot(t->db, 1);
+    th_assert_fail(rc, e, SD_ECONFLICT, "ds_publish_after");
+    assert_non_null(strstr(e.msg, "(1 s from now)"));
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    assert_status(t, &z, "rotating_ksk");
+
+    /* From ds_publish_after the new DS ends the rollover; the old KSK goes once the old DS has
+     * expired from every cache. */
+    t->ctx.now = ready;
+    th_assert_ok(sd_dnssec_confirm_ds(&t->ctx, &z, &new_ds, 1, &e), e);
     assert_status(t, &z, "active");
-    assert_int_equal(th_int(t->db, "SELECT ds_seen_at FROM keys WHERE id = %lld", new_ksk),
-                     TH_NOW + 300);
+    assert_int_equal(th_int(t->db, "SELECT ds_seen_at FROM keys WHERE id = %lld", new_ksk), ready);
     assert_int_equal(th_int(t->db, "SELECT remove_at FROM keys WHERE id = %lld", old_ksk),
-                     TH_NOW + 300 + sd_wait_parent_ds(&t->policy));
+                     ready + sd_wait_parent_ds(&t->policy));
     assert_int_equal(th_int(t->db, "SELECT remove_at IS NULL FROM keys WHERE id = %lld", new_ksk),
                      1);
     assert_int_equal(th_int(t->db, "SELECT count(*) FROM keys WHERE role = 'ZSK' AND "
@@ -796,11 +876,12 @@ static void test_rotate_ksk_confirm_both(void **state)
     sd_ds both[2];
     key_ds(t, &z, old_ksk, 2, &both[0]);
     key_ds(t, &z, new_ksk, 2, &both[1]);
-    t->ctx.now = TH_NOW + 50;
+    past_ds_publish_after(t, &z);
+    int64_t at = t->ctx.now;
     th_assert_ok(sd_dnssec_confirm_ds(&t->ctx, &z, both, 2, &e), e);
     assert_status(t, &z, "active");
     assert_int_equal(th_int(t->db, "SELECT remove_at FROM keys WHERE id = %lld", old_ksk),
-                     TH_NOW + 50 + sd_wait_parent_ds(&t->policy));
+                     at + sd_wait_parent_ds(&t->policy));
     assert_int_equal(th_int(t->db, "SELECT remove_at IS NULL FROM keys WHERE id = %lld", new_ksk),
                      1);
 }
@@ -1030,6 +1111,7 @@ int main(void)
         T(test_from_rotating_zsk),
         T(test_from_rotating_ksk),
         T(test_cycles),
+        T(test_rotate_zsk_pending_ds),
         T(test_race_enable),
         T(test_race_rotate),
         T(test_confirm_digest_types),
