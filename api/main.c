@@ -19,6 +19,7 @@
 #include "lifecycle/served.h"
 #include "api/server.h"
 #include "api/webhook.h"
+#include "keystore/audit.h"
 #include "keystore/perm.h"
 
 static const char USAGE[] =
@@ -49,6 +50,31 @@ static int num_opt(const char *arg, const char *name, unsigned lo, unsigned hi, 
         return -1;
     *out = (unsigned)v;
     return 1;
+}
+
+/* Audit trouble that cannot fail the change it records (an anchor line not written). */
+static void audit_warn(const char *msg)
+{
+    api_log_msg(API_LOG_WARNING, "audit: %s", msg);
+}
+
+/* Loads the audit key and names the anchor (keystore/audit.h); a keystore from before the
+ * key existed keeps working, with a warning saying how to key it. */
+static int audit_setup(const sd_config *cfg, sd_err *e)
+{
+    char key[4200], anchor[4200];
+    int keyed = 0;
+    sd_audit_set_warn(audit_warn);
+    if (sd_audit_setup(sd_config_audit_key(cfg, key, sizeof key),
+                       sd_config_audit_anchor(cfg, anchor, sizeof anchor), &keyed, e) < 0)
+        return -e->code;
+    if (!keyed)
+        api_log_msg(API_LOG_WARNING,
+                    "audit-key %s does not exist: new audit rows are chained and anchored in %s "
+                    "but not keyed, so whoever can write the keystore could rewrite them; create "
+                    "it with `scaidnsctl audit init-key` (taken up without a restart)",
+                    key, anchor);
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -90,8 +116,14 @@ int main(int argc, char **argv)
                     srv.cfg.log_level);
         return 2;
     }
-    if (sd_perm_check_config(
-            &srv.cfg, SD_CHECK_DB | SD_CHECK_SEAL | SD_CHECK_TLS | SD_CHECK_WEBHOOK, &e) < 0) {
+    if (sd_perm_check_config(&srv.cfg,
+                             SD_CHECK_DB | SD_CHECK_SEAL | SD_CHECK_TLS | SD_CHECK_WEBHOOK |
+                                 SD_CHECK_AUDIT,
+                             &e) < 0) {
+        api_log_msg(API_LOG_ERROR, "%s", e.msg);
+        return 1;
+    }
+    if (audit_setup(&srv.cfg, &e) < 0) {
         api_log_msg(API_LOG_ERROR, "%s", e.msg);
         return 1;
     }
