@@ -21,6 +21,7 @@ struct api_pool;
 struct api_scheduler;
 struct api_webhook;
 struct api_metrics;
+struct api_auth_limit;
 
 /* What the running server knows; set up once in main, read-only afterwards. */
 typedef struct api_server {
@@ -28,10 +29,11 @@ typedef struct api_server {
     sd_seal_keys seal;  /* public half only: the API can seal keys but never open one */
     sd_policy defaults; /* the configured default policy */
     struct api_pool *pool;
-    struct api_scheduler *sched; /* NULL when no scheduler runs (tests) */
-    struct api_webhook *webhook; /* NULL when webhook-url is empty (and in tests) */
-    struct api_metrics *metrics; /* counters for /metrics (atomics); NULL in tests */
-    const char *openapi;         /* the embedded OpenAPI document */
+    struct api_scheduler *sched;       /* NULL when no scheduler runs (tests) */
+    struct api_webhook *webhook;       /* NULL when webhook-url is empty (and in tests) */
+    struct api_metrics *metrics;       /* counters for /metrics (atomics); NULL in tests */
+    struct api_auth_limit *auth_limit; /* failed tokens per address (NULL: no limit) */
+    const char *openapi;               /* the embedded OpenAPI document */
     size_t openapi_len;
 } api_server;
 

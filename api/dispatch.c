@@ -6,10 +6,40 @@
 #include <time.h>
 
 #include "api/auth.h"
+#include "api/auth_limit.h"
 #include "api/json_io.h"
+#include "api/log.h"
 #include "api/metrics.h"
 #include "api/pool.h"
 #include "api/router.h"
+
+/* Authenticates in's token for a route that needs one: 0 with *token filled, or -1 with rs
+ * set to 429 (the address failed too often: the token is not even looked at) or to the 401
+ * (counted against the address; the burst that empties its bucket is logged once) or 503. */
+static int authenticate(const api_server *srv, const api_http_in *in, sqlite3 *db, sd_token *token,
+                        api_resp *rs)
+{
+    int wait = api_auth_limit_check(srv->auth_limit, in->peer);
+    if (wait > 0) {
+        api_error(rs, 429, "too many failed authentications from this address: retry in %d s",
+                  wait);
+        rs->retry_after = wait;
+        api_metrics_auth_limited(srv->metrics);
+        return -1;
+    }
+    if (api_authenticate(db, in->authorization, token, rs) == 0)
+        return 0;
+    if (rs->status == 401) {
+        unsigned long n = 0;
+        api_metrics_auth_failed(srv->metrics);
+        if (api_auth_limit_fail(srv->auth_limit, in->peer, &n))
+            api_log_msg(API_LOG_WARNING,
+                        "%lu failed authentications from %s: its requests that need a token "
+                        "get 429 until it slows down",
+                        n, in->peer);
+    }
+    return -1;
+}
 
 /* Runs the matched route with a pooled connection; fills rs. */
 static void run(const api_server *srv, const api_http_in *in, const api_match *m, api_resp *rs,
@@ -30,7 +60,7 @@ static void run(const api_server *srv, const api_http_in *in, const api_match *m
         rq.params[i] = m->params[i];
     rq.db = api_pool_take(srv->pool);
     if (r->scope) {
-        if (api_authenticate(rq.db, in->authorization, &token, rs) < 0)
+        if (authenticate(srv, in, rq.db, &token, rs) < 0)
             goto done;
         rq.token = &token;
         snprintf(token_name, token_name_len, "%s", token.name);

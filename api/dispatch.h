@@ -1,5 +1,6 @@
 /* dispatch.h - one HTTP request through the API, independent of the HTTP library: size
- * limit (413), routing (404/405/400), token (401), scope (403), body (400), handler. */
+ * limit (413), routing (404/405/400), failed tokens from the address (429), token (401),
+ * scope (403), body (400), handler. */
 #ifndef SCAIDNS_API_DISPATCH_H
 #define SCAIDNS_API_DISPATCH_H
 
@@ -17,6 +18,7 @@ typedef struct api_http_in {
     int body_too_big; /* the body was over API_MAX_BODY and was not kept */
     const char *(*query)(void *qctx, const char *key);
     void *qctx;
+    const char *peer; /* the client's address key (api/auth_limit.h); NULL or "": none */
 } api_http_in;
 
 /* Answers in into rs (status and body always set; the caller frees rs->body) and copies the

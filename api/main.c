@@ -1,6 +1,7 @@
 /* main.c - scaidns-api: scaidns-api --config FILE [--key=value ...] [--threads=N]
- * [--timeout=SECONDS]. Serves the API on api-listen until SIGINT or SIGTERM, logging to stderr
- * at log-level (api/log.h). */
+ * [--timeout=SECONDS] [--per-ip-connections=N] [--request-deadline=SECONDS]
+ * [--auth-fail-burst=N] [--auth-fail-interval=SECONDS]. Serves the API on api-listen until SIGINT
+ * or SIGTERM, logging to stderr at log-level (api/log.h). */
 #include <errno.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/auth_limit.h"
 #include "api/log.h"
 #include "api/openapi_doc.h"
 #include "api/pool.h"
@@ -17,13 +19,22 @@
 #include "lifecycle/served.h"
 #include "api/server.h"
 #include "api/webhook.h"
+#include "keystore/audit.h"
 #include "keystore/perm.h"
 
 static const char USAGE[] =
     "usage: scaidns-api [--config FILE] [--key=value ...] [--threads=N] [--timeout=SECONDS]\n"
+    "                   [--per-ip-connections=N] [--request-deadline=SECONDS]\n"
+    "                   [--auth-fail-burst=N] [--auth-fail-interval=SECONDS]\n"
     "  Serves the scaidns HTTP API on api-listen (host:port; port 0 picks a free one).\n"
-    "  --threads   worker threads and keystore connections (default 4)\n"
-    "  --timeout   seconds an idle connection is kept (default 30)\n";
+    "  --threads             worker threads and keystore connections (default 4)\n"
+    "  --timeout             seconds an idle connection is kept (default 30)\n"
+    "  --per-ip-connections  connections one address may hold on api-listen (default 32; 0: no "
+    "limit)\n"
+    "  --request-deadline    seconds a whole request (head and body) may take to arrive, however\n"
+    "                        it trickles (default 10; 0: no limit)\n"
+    "  --auth-fail-burst     failed tokens an address may send before it gets 429 (default 10)\n"
+    "  --auth-fail-interval  seconds after which it may fail once more (default 6)\n";
 
 /* Parses "--name=N" with N in [lo, hi] into *out; returns 1 if arg was that option, 0 if
  * not, -1 if its value is bad. */
@@ -41,11 +52,37 @@ static int num_opt(const char *arg, const char *name, unsigned lo, unsigned hi, 
     return 1;
 }
 
+/* Audit trouble that cannot fail the change it records (an anchor line not written). */
+static void audit_warn(const char *msg)
+{
+    api_log_msg(API_LOG_WARNING, "audit: %s", msg);
+}
+
+/* Loads the audit key and names the anchor (keystore/audit.h); a keystore from before the
+ * key existed keeps working, with a warning saying how to key it. */
+static int audit_setup(const sd_config *cfg, sd_err *e)
+{
+    char key[4200], anchor[4200];
+    int keyed = 0;
+    sd_audit_set_warn(audit_warn);
+    if (sd_audit_setup(sd_config_audit_key(cfg, key, sizeof key),
+                       sd_config_audit_anchor(cfg, anchor, sizeof anchor), &keyed, e) < 0)
+        return -e->code;
+    if (!keyed)
+        api_log_msg(API_LOG_WARNING,
+                    "audit-key %s does not exist: new audit rows are chained and anchored in %s "
+                    "but not keyed, so whoever can write the keystore could rewrite them; create "
+                    "it with `scaidnsctl audit init-key` (taken up without a restart)",
+                    key, anchor);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static api_server srv; /* the program's configuration: filled here, read-only after */
     sd_err e;
-    api_http_opts opts = {4, 30, 1000, NULL, NULL};
+    api_http_opts opts = {4, 30, 1000, 32, 10, NULL, NULL};
+    unsigned fail_burst = 10, fail_interval = 6;
     sd_config_defaults(&srv.cfg);
     if (sd_config_from_args(&srv.cfg, &argc, argv, &e) < 0) {
         api_log_msg(API_LOG_ERROR, "%s", e.msg);
@@ -55,6 +92,14 @@ int main(int argc, char **argv)
         int r = num_opt(argv[i], "--threads", 1, 256, &opts.threads);
         if (r == 0)
             r = num_opt(argv[i], "--timeout", 1, 3600, &opts.timeout);
+        if (r == 0)
+            r = num_opt(argv[i], "--per-ip-connections", 0, 100000, &opts.per_ip);
+        if (r == 0)
+            r = num_opt(argv[i], "--request-deadline", 0, 3600, &opts.deadline);
+        if (r == 0)
+            r = num_opt(argv[i], "--auth-fail-burst", 1, 1000000, &fail_burst);
+        if (r == 0)
+            r = num_opt(argv[i], "--auth-fail-interval", 1, 86400, &fail_interval);
         if (r == 0 && (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)) {
             fputs(USAGE, stdout);
             return 0;
@@ -71,8 +116,14 @@ int main(int argc, char **argv)
                     srv.cfg.log_level);
         return 2;
     }
-    if (sd_perm_check_config(
-            &srv.cfg, SD_CHECK_DB | SD_CHECK_SEAL | SD_CHECK_TLS | SD_CHECK_WEBHOOK, &e) < 0) {
+    if (sd_perm_check_config(&srv.cfg,
+                             SD_CHECK_DB | SD_CHECK_SEAL | SD_CHECK_TLS | SD_CHECK_WEBHOOK |
+                                 SD_CHECK_AUDIT,
+                             &e) < 0) {
+        api_log_msg(API_LOG_ERROR, "%s", e.msg);
+        return 1;
+    }
+    if (audit_setup(&srv.cfg, &e) < 0) {
         api_log_msg(API_LOG_ERROR, "%s", e.msg);
         return 1;
     }
@@ -117,9 +168,18 @@ int main(int argc, char **argv)
         return 1;
     }
     srv.metrics = api_metrics_new(); /* NULL (out of memory): /metrics shows no counters */
+    srv.auth_limit = api_auth_limit_new(fail_burst, fail_interval);
+    if (!srv.auth_limit) {
+        api_log_msg(API_LOG_ERROR, "out of memory");
+        api_metrics_free(srv.metrics);
+        api_webhook_stop(srv.webhook);
+        api_pool_close(srv.pool);
+        return 1;
+    }
     if (api_scheduler_start(&srv.cfg, &srv.seal, &srv.defaults, srv.metrics, &srv.sched, &e) < 0) {
         api_log_msg(API_LOG_ERROR, "%s", e.msg);
         api_metrics_free(srv.metrics);
+        api_auth_limit_free(srv.auth_limit);
         api_webhook_stop(srv.webhook);
         api_pool_close(srv.pool);
         return 1;
@@ -146,6 +206,7 @@ int main(int argc, char **argv)
         api_webhook_stop(srv.webhook);
         api_pool_close(srv.pool);
         api_metrics_free(srv.metrics);
+        api_auth_limit_free(srv.auth_limit);
         return 1;
     }
     api_log_msg(API_LOG_INFO, "listening on %s (port %u) over %s%s%s, %u threads, keystore %s",
@@ -160,6 +221,7 @@ int main(int argc, char **argv)
     api_webhook_stop(srv.webhook);
     api_pool_close(srv.pool);
     api_metrics_free(srv.metrics);
+    api_auth_limit_free(srv.auth_limit);
     if (srv.cfg.api_socket[0])
         unlink(srv.cfg.api_socket);
     return 0;

@@ -10,6 +10,7 @@ struct api_metrics {
     /* requests[route + 1][status]: row 0 counts requests that matched no route */
     atomic_uint_fast64_t requests[API_METRICS_ROUTES + 1][NSTATUS];
     atomic_uint_fast64_t passes, steps, failures;
+    atomic_uint_fast64_t auth_failed, auth_limited, deadline_closed;
     atomic_int_fast64_t lag, last_pass, planned, held;
 };
 
@@ -28,6 +29,9 @@ api_metrics *api_metrics_new(void)
     atomic_init(&m->last_pass, 0);
     atomic_init(&m->planned, 0);
     atomic_init(&m->held, 0);
+    atomic_init(&m->auth_failed, 0);
+    atomic_init(&m->auth_limited, 0);
+    atomic_init(&m->deadline_closed, 0);
     return m;
 }
 
@@ -63,6 +67,24 @@ void api_metrics_sched_held(api_metrics *m, int held)
 {
     if (m)
         atomic_store(&m->held, held > 0 ? held : 0);
+}
+
+void api_metrics_auth_failed(api_metrics *m)
+{
+    if (m)
+        atomic_fetch_add(&m->auth_failed, 1);
+}
+
+void api_metrics_auth_limited(api_metrics *m)
+{
+    if (m)
+        atomic_fetch_add(&m->auth_limited, 1);
+}
+
+void api_metrics_deadline_closed(api_metrics *m)
+{
+    if (m)
+        atomic_fetch_add(&m->deadline_closed, 1);
 }
 
 int api_metrics_label(FILE *f, const char *s)
@@ -126,9 +148,24 @@ int api_metrics_write(const api_metrics *m, const api_route *table, size_t n, FI
         "# HELP scaidns_scheduler_held_zones Zones whose due steps the last pass held because "
         "a server did not serve what the keystore says.\n"
         "# TYPE scaidns_scheduler_held_zones gauge\n"
-        "scaidns_scheduler_held_zones %lld\n",
+        "scaidns_scheduler_held_zones %lld\n"
+        "# HELP scaidns_api_auth_failures_total Requests refused 401: a missing, malformed, "
+        "unknown or revoked token.\n"
+        "# TYPE scaidns_api_auth_failures_total counter\n"
+        "scaidns_api_auth_failures_total %llu\n"
+        "# HELP scaidns_api_auth_rate_limited_total Requests refused 429 because their address "
+        "failed authentication too often.\n"
+        "# TYPE scaidns_api_auth_rate_limited_total counter\n"
+        "scaidns_api_auth_rate_limited_total %llu\n"
+        "# HELP scaidns_api_request_deadline_closed_total Connections closed because their "
+        "request (head and body) did not arrive within the request deadline.\n"
+        "# TYPE scaidns_api_request_deadline_closed_total counter\n"
+        "scaidns_api_request_deadline_closed_total %llu\n",
         (unsigned long long)atomic_load(&m->passes), (unsigned long long)atomic_load(&m->steps),
         (unsigned long long)atomic_load(&m->failures), (long long)atomic_load(&m->lag),
-        (long long)atomic_load(&m->last_pass), (long long)atomic_load(&m->held));
+        (long long)atomic_load(&m->last_pass), (long long)atomic_load(&m->held),
+        (unsigned long long)atomic_load(&m->auth_failed),
+        (unsigned long long)atomic_load(&m->auth_limited),
+        (unsigned long long)atomic_load(&m->deadline_closed));
     return w < 0 ? -1 : 0;
 }

@@ -38,6 +38,15 @@ void api_metrics_sched_pass(api_metrics *m, int64_t now, int steps, int failures
  * what the keystore says (the served-data check). */
 void api_metrics_sched_held(api_metrics *m, int held);
 
+/* Counts one request refused 401 (missing, malformed, unknown or revoked token). */
+void api_metrics_auth_failed(api_metrics *m);
+
+/* Counts one request refused 429 because its address failed authentication too often. */
+void api_metrics_auth_limited(api_metrics *m);
+
+/* Counts one connection closed because its request was not received within the deadline. */
+void api_metrics_deadline_closed(api_metrics *m);
+
 /* Writes the counters in Prometheus text format 0.0.4 (HELP, TYPE, samples) to f, labelling
  * requests with the method and pattern of the n routes of table. Returns 0, or -1 when a
  * write failed. */

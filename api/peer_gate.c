@@ -4,7 +4,6 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <sys/socket.h>
 #include <time.h>
 
 #include "api/log.h"
@@ -18,9 +17,6 @@ struct api_peer_gate {
     int logged;         /* lines logged in it */
     unsigned long unlogged;
 };
-
-/* What a refused connection's socket context points at. */
-static const char REFUSED = 'r';
 
 api_peer_gate *api_peer_gate_new(const sd_uidlist *allowed)
 {
@@ -71,32 +67,19 @@ static void log_refusal(api_peer_gate *g, long uid, long pid)
                     uid, pid);
 }
 
-void api_peer_gate_notify(void *cls, struct MHD_Connection *c, void **socket_context,
-                          enum MHD_ConnectionNotificationCode toe)
+int api_peer_gate_allows(api_peer_gate *g, int fd)
 {
-    api_peer_gate *g = cls;
-    if (toe != MHD_CONNECTION_NOTIFY_STARTED || g->allowed.any)
-        return;
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (g->allowed.any)
+        return 1;
     uid_t u;
     pid_t p;
     long uid = -1, pid = -1;
-    if (ci && sd_peer_cred(ci->connect_fd, &u, &p) == 0) {
+    if (fd >= 0 && sd_peer_cred(fd, &u, &p) == 0) {
         if (sd_uidlist_allows(&g->allowed, u))
-            return;
+            return 1;
         uid = (long)u;
         pid = (long)p;
     }
     log_refusal(g, uid, pid);
-    *socket_context = (void *)&REFUSED;
-    if (ci)
-        shutdown(ci->connect_fd, SHUT_RDWR);
-}
-
-int api_peer_gate_refused(struct MHD_Connection *c)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    return ci && ci->socket_context == &REFUSED;
+    return 0;
 }

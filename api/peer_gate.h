@@ -1,10 +1,9 @@
 /* peer_gate.h - who may connect to the API's Unix socket: the uid of each connection
- * (SO_PEERCRED) is checked against api-socket-allowed-uids as libmicrohttpd reports it; a
- * refused one is logged (uid and pid), shut down at once and never served. */
+ * (SO_PEERCRED) is checked against api-socket-allowed-uids when libmicrohttpd reports it
+ * (api/conn_guard.c); a refused one is logged (uid and pid), shut down at once and never
+ * served. */
 #ifndef SCAIDNS_API_PEER_GATE_H
 #define SCAIDNS_API_PEER_GATE_H
-
-#include <microhttpd.h>
 
 #include "keystore/error.h"
 #include "keystore/peer.h"
@@ -17,13 +16,9 @@ api_peer_gate *api_peer_gate_new(const sd_uidlist *allowed);
 /* Frees g (NULL-safe); only after the daemon that used it has stopped. */
 void api_peer_gate_free(api_peer_gate *g);
 
-/* MHD_OPTION_NOTIFY_CONNECTION callback, with the gate as cls: on a new connection whose
- * peer is not allowed, logs it (at most 10 lines a second; the rest are counted into the
- * next line), marks it refused and shuts its socket down. */
-void api_peer_gate_notify(void *cls, struct MHD_Connection *c, void **socket_context,
-                          enum MHD_ConnectionNotificationCode toe);
-
-/* 1 when the gate refused c (the request must not be served), else 0. */
-int api_peer_gate_refused(struct MHD_Connection *c);
+/* 1 when the peer of the Unix socket fd is allowed; else 0, after logging it (at most 10
+ * lines a second; the rest are counted into the next line). The caller then shuts the
+ * connection down and never serves it (api/conn_guard.h). */
+int api_peer_gate_allows(api_peer_gate *g, int fd);
 
 #endif

@@ -29,7 +29,7 @@ static const api_route ROUTES[] = {
     {"GET", D "/dnssec/policy", "dnssec:read", NULL, 0, api_h_dnssec_policy_get},
     {"PUT", D "/dnssec/policy", "dnssec:rotate", NULL, 1, api_h_dnssec_policy_put},
     {"GET", D "/dnssec/plan", "dnssec:read", NULL, 0, api_h_dnssec_plan},
-    {"GET", "/metrics", NULL, NULL, 0, api_h_metrics},
+    {"GET", "/metrics", "metrics:read", NULL, 0, api_h_metrics},
     {"GET", "/dns/v2/zones/{zone}/dnssec", "dnssec:read", NULL, 0, api_h_provider_get},
     /* dnssec:enable for {"enabled": true}, dnssec:disable for false: the handler decides */
     {"PATCH", "/dns/v2/zones/{zone}/dnssec", "dnssec:enable", "dnssec:disable", 1,

@@ -1,4 +1,5 @@
-/* routes_metrics.c - GET /metrics (no token, like /healthz): Prometheus text format 0.0.4.
+/* routes_metrics.c - GET /metrics (scope metrics:read; the per-zone series name every zone,
+ * so a token limited to zones is refused): Prometheus text format 0.0.4.
  * The counters come from the server's api_metrics (requests, scheduler passes) and from
  * scaidns-backend (requests by method, latency; api/backend_client.h); the gauges
  * are read from the keystore at scrape time, in one read transaction: zones by DNSSEC status
@@ -129,10 +130,15 @@ static int backend(const api_req *rq, FILE *f)
     return rc;
 }
 
-/* 200 with the metrics as text/plain; version=0.0.4, or 503 when the keystore cannot be
- * read (500 when out of memory). */
+/* 200 with the metrics as text/plain; version=0.0.4, 403 for a token limited to zones, or
+ * 503 when the keystore cannot be read (500 when out of memory). */
 void api_h_metrics(api_req *rq, api_resp *rs)
 {
+    if (rq->token && rq->token->zones[0]) {
+        api_error(rs, 403,
+                  "a token limited to zones cannot read /metrics (its series name every zone)");
+        return;
+    }
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);

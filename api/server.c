@@ -7,12 +7,19 @@
  * for the length of one request) stays fixed. Handlers block their worker while they run
  * (key generation, an fsync'd commit): --threads sets how many run at once.
  *
+ * What one client can hold is bounded (see the README's security section): connections per
+ * address (MHD_OPTION_PER_IP_CONNECTION_LIMIT, TCP only), the time a whole request may take
+ * to arrive however it trickles (api/conn_guard.h), and failed tokens per address
+ * (api/auth_limit.h, in the dispatcher).
+ *
  * Paths are not unescaped by MHD (a no-op unescape callback): the router splits the raw
  * path at '/' and decodes each segment itself, so "%2F" cannot make a new segment. */
 #include "api/server.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +31,8 @@
 #include <unistd.h>
 #include <time.h>
 
+#include "api/auth_limit.h"
+#include "api/conn_guard.h"
 #include "api/dispatch.h"
 #include "api/json_io.h"
 #include "api/log.h"
@@ -31,7 +40,8 @@
 
 struct api_http {
     struct MHD_Daemon *d;
-    api_peer_gate *gate; /* the Unix socket's uid check (NULL: none) */
+    api_peer_gate *gate;   /* the Unix socket's uid check (NULL: none) */
+    api_conn_guard *guard; /* deadlines (and the gate) per connection */
 };
 
 /* One request's state between MHD's calls: start time and the body so far. */
@@ -48,6 +58,45 @@ static double ms_since(const struct timespec *t0)
     struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* libmicrohttpd's own messages (a connection closed with its request unfinished, a client
+ * over the per-address limit, a TLS handshake that failed): a client can cause them at will,
+ * so at most MHD_LINES_A_SECOND lines a second go to the log, at warning; the rest are counted
+ * into the next line. */
+#define MHD_LINES_A_SECOND 5
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    static time_t second;
+    static int lines;
+    static unsigned long dropped;
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    pthread_mutex_lock(&mu);
+    if (ts.tv_sec != second) {
+        second = ts.tv_sec;
+        lines = 0;
+    }
+    int log = lines < MHD_LINES_A_SECOND;
+    unsigned long before = log ? dropped : 0;
+    if (log) {
+        lines++;
+        dropped = 0;
+    } else {
+        dropped++;
+    }
+    pthread_mutex_unlock(&mu);
+    if (log && before)
+        api_log_msg(API_LOG_WARNING, "http: %s (and %lu more such messages)", msg, before);
+    else if (log)
+        api_log_msg(API_LOG_WARNING, "http: %s", msg);
 }
 
 /* Leaves every URL and argument as received: see the comment at the top. */
@@ -154,8 +203,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     const api_server *srv = cls;
     conn_state *cs = *con_cls;
     if (!cs) {
-        if (api_peer_gate_refused(c))
-            return MHD_NO; /* a peer the gate shut out: closed, never served */
+        if (api_conn_guard_refused(c))
+            return MHD_NO; /* shut out by the gate or the deadline: closed, never served */
         cs = calloc(1, sizeof *cs);
         if (!cs)
             return MHD_NO;
@@ -165,6 +214,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > API_MAX_BODY) {
             cs->too_big = 1;
+            api_conn_guard_received(c);
             api_resp rs = {0};
             api_error(&rs, 413, "the request body is larger than %d bytes", API_MAX_BODY);
             enum MHD_Result ret = send_resp(c, method, url, cs, &rs, "", 1);
@@ -178,11 +228,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_data_size = 0;
         return MHD_YES;
     }
+    api_conn_guard_received(c);
+    char peer[API_AUTH_LIMIT_PEER];
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    api_auth_limit_peer(ci ? ci->client_addr : NULL, peer);
     api_http_in in = {
         .method = method,
         .path = url,
         .authorization =
             MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+        .peer = peer,
         .body = cs->body,
         .body_len = cs->len,
         .body_too_big = cs->too_big,
@@ -202,9 +258,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)cls;
-    (void)c;
     (void)toe;
     conn_state *cs = *con_cls;
+    api_conn_guard_answered(c);
     if (cs) {
         free(cs->body);
         free(cs);
@@ -240,17 +296,18 @@ static int split_listen(const char *listen, char *host, size_t hlen, char *port,
     return 0;
 }
 
-/* Starts MHD on an open listening socket fd (or, when fd < 0, on addr) with srv's routes and
- * opts' limits and TLS; gate (or NULL) checks each new connection's peer. Takes ownership of
- * fd. */
+/* Starts MHD on an open listening socket fd (or, when fd < 0, on addr: TCP, with the
+ * per-address connection limit) with srv's routes and opts' limits and TLS; guard times each
+ * connection's requests (and checks its peer). Takes ownership of fd. */
 static struct MHD_Daemon *start(const api_server *srv, int fd, const struct sockaddr *addr,
-                                int ipv6, const api_http_opts *opts, api_peer_gate *gate)
+                                int ipv6, const api_http_opts *opts, api_conn_guard *guard)
 {
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
     if (ipv6)
         flags |= MHD_USE_IPv6;
     struct MHD_OptionItem o[16];
     size_t n = 0;
+    o[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL};
     if (fd >= 0)
         o[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, fd, NULL};
     else
@@ -265,9 +322,11 @@ static struct MHD_Daemon *start(const api_server *srv, int fd, const struct sock
     o[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)opts->timeout, NULL};
     o[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, (intptr_t)opts->max_conns, NULL};
     o[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL};
-    if (gate)
-        o[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION,
-                                         (intptr_t)api_peer_gate_notify, gate};
+    if (fd < 0 && opts->per_ip > 0)
+        o[n++] = (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)opts->per_ip,
+                                         NULL};
+    o[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)api_conn_guard_notify,
+                                     guard};
     o[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
     /* MHD sets SO_REUSEADDR itself; MHD_OPTION_LISTENING_ADDRESS_REUSE would add
      * SO_REUSEPORT and let a second server share (and split) the port. A pool of one
@@ -281,16 +340,19 @@ static struct MHD_Daemon *start(const api_server *srv, int fd, const struct sock
     return d;
 }
 
-/* Wraps a running daemon and its gate (NULL or owned) into *out. */
-static int wrap(struct MHD_Daemon *d, api_peer_gate *gate, struct api_http **out, sd_err *e)
+/* Wraps a running daemon, its guard and its gate (NULL or owned) into *out. */
+static int wrap(struct MHD_Daemon *d, api_conn_guard *guard, api_peer_gate *gate,
+                struct api_http **out, sd_err *e)
 {
     struct api_http *h = calloc(1, sizeof *h);
     if (!h) {
         MHD_stop_daemon(d);
+        api_conn_guard_free(guard);
         api_peer_gate_free(gate);
         return sd_fail(e, SD_EINTERNAL, "out of memory");
     }
     h->d = d;
+    h->guard = guard;
     h->gate = gate;
     *out = h;
     return 0;
@@ -309,14 +371,21 @@ int api_http_start(const api_server *srv, const char *listen, const api_http_opt
     int g = getaddrinfo(host, port, &hints, &ai);
     if (g != 0)
         return sd_fail(e, SD_EBADINPUT, "api-listen '%s': %s", listen, gai_strerror(g));
-    struct MHD_Daemon *d = start(srv, -1, ai->ai_addr, ai->ai_family == AF_INET6, opts, NULL);
+    api_conn_guard *guard = api_conn_guard_new(opts->deadline, NULL, srv->metrics);
+    if (!guard) {
+        freeaddrinfo(ai);
+        return sd_fail(e, SD_EINTERNAL, "out of memory");
+    }
+    struct MHD_Daemon *d = start(srv, -1, ai->ai_addr, ai->ai_family == AF_INET6, opts, guard);
     freeaddrinfo(ai);
-    if (!d)
+    if (!d) {
+        api_conn_guard_free(guard);
         return sd_fail(e, SD_EINTERNAL, "cannot listen on %s (in use, or not an address here?)",
                        listen);
+    }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     *bound_port = info ? info->port : 0;
-    return wrap(d, NULL, out, e);
+    return wrap(d, guard, NULL, out, e);
 }
 
 int api_http_start_unix(const api_server *srv, const char *path, const char *mode,
@@ -352,16 +421,20 @@ int api_http_start_unix(const api_server *srv, const char *path, const char *mod
         return -SD_EINTERNAL;
     }
     api_peer_gate *gate = allowed->any ? NULL : api_peer_gate_new(allowed);
-    if (!allowed->any && !gate) {
+    api_conn_guard *guard =
+        allowed->any || gate ? api_conn_guard_new(opts->deadline, gate, srv->metrics) : NULL;
+    if (!guard) {
+        api_peer_gate_free(gate);
         close(fd);
         return sd_fail(e, SD_EINTERNAL, "out of memory");
     }
-    struct MHD_Daemon *d = start(srv, fd, NULL, 0, opts, gate);
+    struct MHD_Daemon *d = start(srv, fd, NULL, 0, opts, guard);
     if (!d) {
+        api_conn_guard_free(guard);
         api_peer_gate_free(gate);
         return sd_fail(e, SD_EINTERNAL, "cannot serve HTTP on %s", path);
     }
-    return wrap(d, gate, out, e);
+    return wrap(d, guard, gate, out, e);
 }
 
 void api_http_stop(struct api_http *h)
@@ -369,6 +442,7 @@ void api_http_stop(struct api_http *h)
     if (!h)
         return;
     MHD_stop_daemon(h->d);
+    api_conn_guard_free(h->guard);
     api_peer_gate_free(h->gate);
     free(h);
 }

@@ -13,6 +13,8 @@ typedef struct api_http_opts {
     unsigned threads;         /* worker threads (and pooled SQLite connections) */
     unsigned timeout;         /* seconds a connection may stay idle before it is closed */
     unsigned max_conns;       /* simultaneous connections */
+    unsigned per_ip;          /* simultaneous connections from one address (TCP; 0: no limit) */
+    unsigned deadline;        /* seconds a whole request may take to arrive (0: no limit) */
     const char *tls_cert_pem; /* PEM text of the certificate: HTTPS (NULL: plain HTTP) */
     const char *tls_key_pem;  /* PEM text of its key */
 } api_http_opts;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/log.h"
+#include "keystore/audit.h"
 #include "keystore/db.h"
 #include "lifecycle/dnssec.h"
 #include "lifecycle/ds.h"
@@ -28,6 +29,16 @@ int api_webhook_enqueue(sqlite3 *db, int64_t now, const char *event, const char 
     {
         json_object_set(o, k, v);
     }
+    /* The audit head, so that the receiver holds a copy of it outside the keystore. */
+    int64_t seq;
+    char hash[SD_AUDIT_HASH_MAX];
+    if (sd_audit_head(db, &seq, hash, e) < 0) {
+        json_decref(o);
+        return -e->code;
+    }
+    if (seq > 0)
+        json_object_set_new(o, "audit_head",
+                            json_pack("{s:I, s:s}", "seq", (json_int_t)seq, "hash", hash));
     char *body = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     if (!body)

@@ -1,11 +1,10 @@
 /* cmd_dnssec.c - scaidnsctl dnssec enable|disable|status|confirm-ds|rotate-zsk|rotate-ksk,
- * scaidnsctl ds and scaidnsctl audit verify. */
+ * scaidnsctl ds. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "keystore/audit.h"
 #include "cli/cli.h"
 #include "keystore/db.h"
 #include "keystore/timefmt.h"
@@ -220,21 +219,4 @@ int cmd_ds(cli *c)
         rc = print_ds(db, &z, &e);
     sd_db_close(db);
     return rc < 0 ? cli_fail(&e) : 0;
-}
-
-int cmd_audit(cli *c, const char *sub)
-{
-    sd_err e;
-    if (strcmp(sub, "verify") != 0 || cli_check_args(c, 0, 0, "scaidnsctl audit verify") != 0)
-        return cli_error("usage: scaidnsctl audit verify");
-    sqlite3 *db = cli_open_db(c);
-    if (!db)
-        return 1;
-    int64_t rows = 0;
-    int rc = sd_audit_verify(db, &rows, &e);
-    sd_db_close(db);
-    if (rc < 0)
-        return cli_fail(&e);
-    printf("audit trail intact: %" PRId64 " rows\n", rows);
-    return 0;
 }

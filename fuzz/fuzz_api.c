@@ -183,7 +183,7 @@ static void one(api_metrics *metrics, const char *p, size_t len)
     char *body = blen ? malloc(blen) : NULL; /* exactly the bytes: overreads show */
     if (body)
         memcpy(body, b, blen);
-    api_http_in in = {method, target, auth[0] ? auth : NULL, body, blen, 0, query_get, &q};
+    api_http_in in = {method, target, auth[0] ? auth : NULL, body, blen, 0, query_get, &q, NULL};
     api_server s = srv;
     s.metrics = metrics;
     api_resp rs = {0};

@@ -41,6 +41,8 @@ static const keydef KEYS[] = {
     S("api-tls-cert", api_tls_cert),
     S("api-tls-key", api_tls_key),
     S("seal-key", seal_key),
+    S("audit-key", audit_key),
+    S("audit-anchor", audit_anchor),
     S("pdns-control-socket", pdns_control_socket),
     S("pdns-address", pdns_address),
     S("parent-servers", parent_servers),
@@ -75,6 +77,24 @@ static const keydef KEYS[] = {
     L("policy-cds-delete", policy_cds_delete, 0, 1),
     S("policy-cds-digest-types", policy_cds_digest_types),
 };
+
+const char *sd_config_audit_key(const sd_config *c, char *out, size_t len)
+{
+    if (c->audit_key[0])
+        snprintf(out, len, "%s", c->audit_key);
+    else
+        snprintf(out, len, "%s.audit", c->seal_key);
+    return out;
+}
+
+const char *sd_config_audit_anchor(const sd_config *c, char *out, size_t len)
+{
+    if (c->audit_anchor[0])
+        snprintf(out, len, "%s", c->audit_anchor);
+    else
+        snprintf(out, len, "%s.anchor", c->db);
+    return out;
+}
 
 void sd_config_defaults(sd_config *c)
 {

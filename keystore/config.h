@@ -3,6 +3,8 @@
 #ifndef SCAIDNS_CONFIG_H
 #define SCAIDNS_CONFIG_H
 
+#include <stddef.h>
+
 #include "keystore/error.h"
 
 /* Every key scaidns knows, in the order scaidns.conf.sample documents them. */
@@ -15,9 +17,11 @@ typedef struct sd_config {
     char api_socket[4096];              /* api-socket: also serve the API on this Unix socket */
     char api_socket_mode[8];            /* api-socket-mode: octal permissions of that socket */
     char api_socket_allowed_uids[1024]; /* api-socket-allowed-uids: who may connect to it */
-    char api_tls_cert[4096];        /* api-tls-cert: PEM certificate (chain): HTTPS on api-listen */
-    char api_tls_key[4096];         /* api-tls-key: its PEM private key (0600) */
-    char seal_key[4096];            /* seal-key: backend key pair file (public half in FILE.pub) */
+    char api_tls_cert[4096]; /* api-tls-cert: PEM certificate (chain): HTTPS on api-listen */
+    char api_tls_key[4096];  /* api-tls-key: its PEM private key (0600) */
+    char seal_key[4096];     /* seal-key: backend key pair file (public half in FILE.pub) */
+    char audit_key[4096];    /* audit-key: HMAC key of the audit chain ("" = SEAL-KEY.audit) */
+    char audit_anchor[4096]; /* audit-anchor: append-only file of audit heads ("" = DB.anchor) */
     char pdns_control_socket[4096]; /* pdns-control-socket: pdns.controlsocket path */
     char pdns_address[256];         /* pdns-address: host:port where PowerDNS answers DNS */
     char parent_servers[1024];      /* parent-servers: host:port,... asked for the zone's DS */
@@ -53,6 +57,12 @@ typedef struct sd_config {
     long policy_cds_delete; /* policy-cds-delete: CDS/CDNSKEY DELETE before going insecure */
     char policy_cds_digest_types[16]; /* policy-cds-digest-types: "2", "4" or "2,4" */
 } sd_config;
+
+/* The audit key's path: audit-key, or seal-key + ".audit" when empty. Returns out. */
+const char *sd_config_audit_key(const sd_config *c, char *out, size_t len);
+
+/* The audit anchor's path: audit-anchor, or db + ".anchor" when empty. Returns out. */
+const char *sd_config_audit_anchor(const sd_config *c, char *out, size_t len);
 
 /* Fills c with the built-in defaults. */
 void sd_config_defaults(sd_config *c);

@@ -1,6 +1,8 @@
 /* db.c - opening the keystore and migrating it. */
 #include "keystore/db.h"
 
+#include "keystore/audit.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "keystore/audit.h"
 #include "keystore/migrations.h"
 
 #define BUSY_TIMEOUT_MS 5000
@@ -64,11 +67,13 @@ int sd_db_commit(sqlite3 *db, sd_err *e)
         sd_db_rollback(db);
         return rc;
     }
+    sd_audit_committed(db); /* the audit head this transaction wrote goes to the anchor */
     return 0;
 }
 
 void sd_db_rollback(sqlite3 *db)
 {
+    sd_audit_rolled_back(db);
     if (!sqlite3_get_autocommit(db))
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }

@@ -10,11 +10,11 @@
 static int refuse(const char *what, const char *path, mode_t mode, mode_t forbidden, sd_err *e)
 {
     const char *who = (forbidden & 070) ? "group or others" : "others";
+    const char *how = (forbidden & 044) ? "readable or writable" : "writable";
     unsigned fixed = (unsigned)(mode & 0777 & ~forbidden);
     return sd_fail(e, SD_EBADINPUT,
-                   "%s %s has mode %04o: it must not be readable or writable by %s "
-                   "(fix: chmod %03o %s)",
-                   what, path, (unsigned)(mode & 07777), who, fixed, path);
+                   "%s %s has mode %04o: it must not be %s by %s (fix: chmod %03o %s)", what, path,
+                   (unsigned)(mode & 07777), how, who, fixed, path);
 }
 
 int sd_perm_check_fd(int fd, const char *what, const char *path, mode_t forbidden, sd_err *e)
@@ -70,5 +70,14 @@ int sd_perm_check_config(const sd_config *c, unsigned which, sd_err *e)
         rc = sd_perm_check_path("api-tls-key file", c->api_tls_key, SD_MODE_SECRET, e);
     if (rc == 0 && (which & SD_CHECK_WEBHOOK) && c->webhook_secret_file[0])
         rc = sd_perm_check_path("webhook-secret-file", c->webhook_secret_file, SD_MODE_SECRET, e);
+    if (rc == 0 && (which & SD_CHECK_AUDIT)) {
+        char path[4200];
+        rc = sd_perm_check_path("audit-key file", sd_config_audit_key(c, path, sizeof path),
+                                SD_MODE_SECRET, e);
+        if (rc == 0)
+            rc =
+                sd_perm_check_path("audit-anchor file",
+                                   sd_config_audit_anchor(c, path, sizeof path), SD_MODE_ANCHOR, e);
+    }
     return rc;
 }

@@ -12,6 +12,7 @@
 /* Mode bits a file may not have (masks for the checks below). */
 #define SD_MODE_SECRET ((mode_t)077)   /* keys: the owner only (0600, 0400) */
 #define SD_MODE_KEYSTORE ((mode_t)007) /* the keystore: its group may share it (0640) */
+#define SD_MODE_ANCHOR ((mode_t)022)   /* the audit anchor: written by its owner only */
 
 /* Files of the configuration that sd_perm_check_config looks at. */
 enum {
@@ -19,6 +20,7 @@ enum {
     SD_CHECK_SEAL = 2,    /* seal-key (the secret half; FILE.pub is public): SD_MODE_SECRET */
     SD_CHECK_TLS = 4,     /* api-tls-key, when set: SD_MODE_SECRET */
     SD_CHECK_WEBHOOK = 8, /* webhook-secret-file, when set: SD_MODE_SECRET */
+    SD_CHECK_AUDIT = 16,  /* audit-key: SD_MODE_SECRET; audit-anchor: SD_MODE_ANCHOR */
 };
 
 /* Checks the mode of the open file fd. what and path name it in the message ("seal-key

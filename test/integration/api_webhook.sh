@@ -91,6 +91,12 @@ check "its body: event, at, message, DS records, ds_publish_after, JSON content 
     has("body") and (.body | has("ds_publish_after")) and (.delivery | test("^[0-9]+$"))' "$RECV_LOG"
 check "the row is marked delivered" test \
   "$(sqlite3 "$DB" "SELECT count(*) FROM webhook_outbox WHERE zone = 'a.example.' AND delivered_at IS NOT NULL AND attempts = 1")" = 1
+# The event carries the audit head (a copy outside the keystore): the keyed hash of the
+# enable's own audit row.
+HEAD=$(jq -s -r 'map(select(.body.zone == "a.example." and .event == "ds_to_publish"))[0].body.audit_head | "\(.seq) \(.hash)"' "$RECV_LOG")
+check "ds_to_publish carries the audit head of the enable's row ($HEAD)" test \
+  "$(sqlite3 "$DB" "SELECT id || ' ' || hash FROM audit WHERE zone = 'a.example.' AND action = 'dnssec-enable'")" = "$HEAD"
+check "a keyed one" bash -c "[[ '$HEAD' == *' k1:'* ]]"
 
 # --- disable -> ds_to_remove -------------------------------------------------------------
 expect 200 POST /api/v1/domains/a.example/dnssec/disable "$TOK"

@@ -6,7 +6,10 @@
 #     group or others, or with a keystore (or its -wal/-shm) open to others, with a message on
 #     stderr naming the file, its mode and the chmod that fixes it; nothing listens and the
 #     keystore is unchanged;
-#   - a keystore shared with its group (0640) is fine, and after the chmod everything starts.
+#   - a keystore shared with its group (0640) is fine, and after the chmod everything starts;
+#   - init also makes the audit key (SEAL-KEY.audit) and the audit anchor (DB.anchor) 0600;
+#     scaidnsctl and scaidns-api refuse an audit key open to group or others and an anchor
+#     writable by them (scaidns-backend reads neither).
 set -euo pipefail
 SRC=${SCAIDNS_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 BIN=${SCAIDNS_BIN:-$SRC/build/bin}
@@ -47,6 +50,10 @@ for um in 000 022 077 0277; do
   check "umask $um: seal key 0600 (got $(mode "$D/seal.key"))" test "$(mode "$D/seal.key")" = 600
   check "umask $um: seal key .pub 0644 (got $(mode "$D/seal.key.pub"))" \
     test "$(mode "$D/seal.key.pub")" = 644
+  check "umask $um: audit key 0600 (got $(mode "$D/seal.key.audit"))" \
+    test "$(mode "$D/seal.key.audit")" = 600
+  check "umask $um: audit anchor 0600 (got $(mode "$D/k.db.anchor"))" \
+    test "$(mode "$D/k.db.anchor")" = 600
 done
 
 # The -wal and -shm files, while the backend and the API hold the keystore open.
@@ -129,6 +136,35 @@ touch "$DB-wal"
 chmod 604 "$DB-wal"
 refused "keystore file" "$DB-wal" 0604 600
 rm -f "$DB-wal"
+
+# The audit key and the anchor: scaidnsctl and scaidns-api refuse them (the backend reads
+# neither).
+# refused_audit WHAT FILE MODE FIX HOW
+refused_audit() {
+  local what=$1 file=$2 m=$3 fix=$4 how=$5 rc
+  local want="$what $file has mode $m: it must not be $how by group or others (fix: chmod $fix $file)"
+  rc=0
+  "$BIN/scaidnsctl" --config "$CONF" zone list >/dev/null 2>"$T/err" || rc=$?
+  check "scaidnsctl refuses $what $m (exit $rc)" test "$rc" = 1
+  check "scaidnsctl says why and how to fix it: $(cat "$T/err")" grep -qF "scaidnsctl: $want" "$T/err"
+  rc=0
+  timeout 10 "$BIN/scaidns-api" --config "$CONF" --api-listen="127.0.0.1:$(free_port)" \
+    2>"$T/err" || rc=$?
+  check "scaidns-api refuses $what $m (exit $rc)" test "$rc" = 1
+  check "scaidns-api says why and how to fix it: $(cat "$T/err")" grep -qF "scaidns-api: error: $want" "$T/err"
+  check "the keystore is unchanged" test "$(sqlite3 "$DB" .dump | sha256sum)" = "$SUM"
+}
+for m in 644 640 604; do
+  chmod "$m" "$SEAL.audit"
+  refused_audit "audit-key file" "$SEAL.audit" "0$m" 600 "readable or writable"
+done
+chmod 600 "$SEAL.audit"
+for m in 620 602 666; do
+  chmod "$m" "$DB.anchor"
+  fix=$(printf '%o' $((8#$m & 8#755)))
+  refused_audit "audit-anchor file" "$DB.anchor" "0$m" "$fix" writable
+done
+chmod 644 "$DB.anchor" # readable by others is fine: it holds hashes only
 
 # Shared with the group is fine: everything starts and works.
 chmod 640 "$DB"

@@ -39,7 +39,7 @@ BIN=$T/bin
 set_clock() { echo "$1" >"$T/clock.tmp" && mv "$T/clock.tmp" "$T/clock"; }
 api_now() { date -u -d "$(curl -s -D - -o /dev/null "$URL/healthz" | tr -d '\r' |
   sed -n 's/^Date: //p')" +%s; }
-passes() { curl -s "$URL/metrics" | awk '$1 == "scaidns_scheduler_passes_total" { print $2 }'; }
+passes() { curl -s -H "Authorization: Bearer $TOK" "$URL/metrics" | awk '$1 == "scaidns_scheduler_passes_total" { print $2 }'; }
 sql() { sqlite3 -cmd '.timeout 5000' "$T/scaidns.db" "$1"; }
 steps() { sql "SELECT count(*) FROM audit WHERE actor = 'scheduler'"; }
 keys_states() { sql "SELECT group_concat(id || ':' || state, ' ') FROM keys ORDER BY id"; }

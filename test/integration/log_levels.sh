@@ -9,7 +9,7 @@ set -euo pipefail
 . "${SCAIDNS_SRC:-$(dirname "$0")/../..}/test/integration/lib/api.sh"
 
 api_init
-TOK=$(api_token ops dnssec:read,dnssec:enable,zones:read,zones:write)
+TOK=$(api_token ops dnssec:read,dnssec:enable,zones:read,zones:write,metrics:read)
 BOGUS=bogus-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 D=/api/v1/domains
 
@@ -28,7 +28,7 @@ run() {
   expect 401 GET "$D?access_token=$TOK"
   expect 404 GET "$D/nope.example" "$TOK"
   expect 409 POST "$D" "$TOK" "{\"name\":\"$z\"}"
-  expect 200 GET /metrics
+  expect 200 GET /metrics "$TOK"
   pq "$z." DNSKEY +dnssec >"$T/dig"
   check "PowerDNS served $z's keys (fetched through the backend)" grep -q 'RRSIG.*DNSKEY' "$T/dig"
   api_stop

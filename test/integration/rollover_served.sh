@@ -21,7 +21,7 @@ B=127.0.0.1:$PORT2
 db() { sqlite3 "$T/scaidns.db" "$@"; }
 dnskeys() { "$@" child.sdtest. DNSKEY +short | awk '{print $1}' | wc -l; }
 served_rows() { db "SELECT count(*) FROM audit WHERE zone = 'child.sdtest.' AND action = 'served-check' AND outcome = '$1'"; }
-metric() { curl -s "$URL/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+metric() { curl -s -H "Authorization: Bearer $TOK" "$URL/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
 
 # 1. The child goes live; both servers serve its two keys (the second caches them now).
 api POST "$C/enable" '{"algorithm": 13}' >/dev/null

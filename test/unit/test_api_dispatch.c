@@ -91,8 +91,8 @@ static int req(world *w, const char *method, const char *path, const char *token
     char auth[128];
     if (token)
         snprintf(auth, sizeof auth, "Bearer %s", token);
-    api_http_in in = {method, path,     token ? auth : NULL, body, body ? strlen(body) : 0, 0,
-                      qget,   (void *)q};
+    api_http_in in = {method, path, token ? auth : NULL, body, body ? strlen(body) : 0,
+                      0,      qget, (void *)q,           NULL};
     api_resp rs = {0};
     char name[128];
     api_dispatch(&w->srv, &in, &rs, name, sizeof name);
@@ -148,7 +148,7 @@ static void test_routing_and_auth(void **state)
     assert_int_equal(st(w, "GET", "/api/v1/domains", "scai_nope", NULL), 401);
     assert_int_equal(st(w, "GET", "/api/v1/domains", w->read, NULL), 200);
     assert_int_equal(st(w, "POST", "/api/v1/domains", w->read, "{\"name\":\"x.example\"}"), 403);
-    api_http_in big = {"POST", "/api/v1/domains", NULL, NULL, 0, 1, qget, NULL};
+    api_http_in big = {"POST", "/api/v1/domains", NULL, NULL, 0, 1, qget, NULL, NULL};
     api_resp rs = {0};
     char name[128];
     api_dispatch(&w->srv, &big, &rs, name, sizeof name);

@@ -69,7 +69,7 @@ rollover_world() {
     "policy-retire-safety=1" "policy-parent-ds-ttl=3" "policy-parent-propagation-delay=1"
   ctl init >/dev/null
   TOK=$(ctl token create --name rollover \
-    --scopes dnssec:read,dnssec:enable,dnssec:rotate,dnssec:disable,zones:read,zones:write)
+    --scopes dnssec:read,dnssec:enable,dnssec:rotate,dnssec:disable,zones:read,zones:write,metrics:read)
   cat >"$T/parent.zone" <<'Z'
 $TTL 3
 @          SOA ns1 hostmaster 1 3600 600 86400 2
