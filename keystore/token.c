@@ -9,7 +9,8 @@
 #include "keystore/name.h"
 
 static const char *const SCOPES[] = {"dnssec:read",   "dnssec:enable", "dnssec:disable",
-                                     "dnssec:rotate", "zones:read",    "zones:write"};
+                                     "dnssec:rotate", "zones:read",    "zones:write",
+                                     "tsig:read",     "tsig:write"};
 
 int sd_scope_known(const char *scope)
 {
@@ -49,7 +50,8 @@ static int check_scopes(const char *scopes, sd_err *e)
         if (!sd_scope_known(s))
             return sd_fail(e, SD_EBADINPUT,
                            "unknown scope '%s' (known: dnssec:read, dnssec:enable, "
-                           "dnssec:disable, dnssec:rotate, zones:read, zones:write)",
+                           "dnssec:disable, dnssec:rotate, zones:read, zones:write, tsig:read, "
+                           "tsig:write)",
                            s);
     if (n == 0)
         return sd_fail(e, SD_EBADINPUT, "a token needs at least one scope");
