@@ -365,6 +365,15 @@ int sd_tsig_allow_axfr_set(sqlite3 *db, int64_t zone_id, const char *zone, const
     }
     sqlite3_finalize(del);
     sqlite3_finalize(ins);
+    /* A zone that secondaries transfer is a primary: PowerDNS NOTIFYs only those. */
+    sqlite3_stmt *kind = NULL;
+    if (rc == 0 && n > 0 &&
+        (rc = sd_db_prepare(db, "UPDATE zones SET kind = 'master' WHERE id = ?", &kind, e)) == 0) {
+        sqlite3_bind_int64(kind, 1, zone_id);
+        if (sqlite3_step(kind) != SQLITE_DONE)
+            rc = sd_db_fail(db, e, "set allow-axfr");
+        sqlite3_finalize(kind);
+    }
     if (rc == 0) {
         rc =
             audit_key(db, now, actor, zone, "tsig-allow-axfr", json_pack("{s:O}", "keys", list), e);

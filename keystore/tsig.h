@@ -72,8 +72,10 @@ int sd_tsig_delete(sqlite3 *db, const char *name, const char *actor, int64_t now
 
 /* Replaces the keys that may transfer zone_id (zone: its canonical name, for the audit row)
  * with the n keys named (0 to SD_TSIG_MAX_PER_ZONE; 0 clears the list). One transaction,
- * audited: tsig-allow-axfr with the key names. 404 naming the first key that does not exist,
- * 400 for a bad or repeated name; nothing changes then. */
+ * audited: tsig-allow-axfr with the key names. A non-empty list also makes the zone a primary
+ * (kind 'master'), since PowerDNS sends NOTIFY only for those; clearing it leaves the kind. 404
+ * naming the first key that does not exist, 400 for a bad or repeated name; nothing changes
+ * then. */
 int sd_tsig_allow_axfr_set(sqlite3 *db, int64_t zone_id, const char *zone, const char *const *names,
                            size_t n, const char *actor, int64_t now, sd_err *e);
 

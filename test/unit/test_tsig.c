@@ -188,7 +188,10 @@ static void test_allow_axfr_and_delete(void **state)
     make_key(t, "xfr-bind", NULL, secret, &bind);
 
     const char *both[] = {"xfr-knot", "XFR-BIND."};
+    assert_int_equal(th_int(t->db, "SELECT kind = 'native' FROM zones WHERE id = %lld", z.id), 1);
     th_assert_ok(sd_tsig_allow_axfr_set(t->db, z.id, z.name, both, 2, "tester", TH_NOW, &e), e);
+    /* Transferred zones are primaries: PowerDNS NOTIFYs their secondaries. */
+    assert_int_equal(th_int(t->db, "SELECT kind = 'master' FROM zones WHERE id = %lld", z.id), 1);
     list[0] = '\0';
     th_assert_ok(sd_tsig_allow_axfr_foreach(t->db, z.id, collect, list, &e), e);
     assert_string_equal(list, "xfr-bind.,xfr-knot.");
