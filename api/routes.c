@@ -35,6 +35,12 @@ static const api_route ROUTES[] = {
     {"PATCH", "/dns/v2/zones/{zone}/dnssec", "dnssec:enable", "dnssec:disable", 1,
      api_h_provider_patch},
     {"POST", "/api/v1/dnssec/enable", "dnssec:enable", NULL, 1, api_h_bulk_enable},
+    {"GET", "/api/v1/tsigkeys", "tsig:read", NULL, 0, api_h_tsig_list},
+    {"POST", "/api/v1/tsigkeys", "tsig:write", NULL, 1, api_h_tsig_create},
+    {"GET", "/api/v1/tsigkeys/{name}", "tsig:read", NULL, 0, api_h_tsig_get},
+    {"DELETE", "/api/v1/tsigkeys/{name}", "tsig:write", NULL, 0, api_h_tsig_delete},
+    {"GET", D "/metadata/TSIG-ALLOW-AXFR", "tsig:read", NULL, 0, api_h_tsig_allow_axfr_get},
+    {"PUT", D "/metadata/TSIG-ALLOW-AXFR", "tsig:write", NULL, 1, api_h_tsig_allow_axfr_put},
 };
 
 const api_route *api_routes(size_t *n)

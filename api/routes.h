@@ -41,4 +41,12 @@ void api_h_provider_patch(api_req *rq, api_resp *rs);
 /* routes_bulk.c */
 void api_h_bulk_enable(api_req *rq, api_resp *rs);
 
+/* routes_tsig.c */
+void api_h_tsig_create(api_req *rq, api_resp *rs);
+void api_h_tsig_list(api_req *rq, api_resp *rs);
+void api_h_tsig_get(api_req *rq, api_resp *rs);
+void api_h_tsig_delete(api_req *rq, api_resp *rs);
+void api_h_tsig_allow_axfr_get(api_req *rq, api_resp *rs);
+void api_h_tsig_allow_axfr_put(api_req *rq, api_resp *rs);
+
 #endif

@@ -28,6 +28,10 @@ static const method METHODS[] = {
     {"getDomainMetadata", sb_m_get_domain_metadata},
     {"getDomainKeys", sb_m_get_domain_keys},
     {"getBeforeAndAfterNamesAbsolute", sb_m_get_before_and_after},
+    {"getTSIGKey", sb_m_get_tsig_key},
+    {"getTSIGKeys", sb_m_get_tsig_keys},
+    {"setTSIGKey", sb_m_set_tsig_key},
+    {"deleteTSIGKey", sb_m_delete_tsig_key},
 };
 
 /* Allocation with a size header so that free can wipe the block. */

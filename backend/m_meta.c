@@ -65,6 +65,10 @@ int sb_zone_metadata(sb_store *s, sb_zone *z, json_t **out, sd_err *e)
         json_decref(m);
         return sd_fail(e, SD_EINTERNAL, "out of memory");
     }
+    if (sb_tsig_allow_axfr_meta(s, z, m, e) < 0) {
+        json_decref(m);
+        return -e->code;
+    }
     *out = m;
     return 0;
 }

@@ -60,6 +60,21 @@ int sb_m_get_domain_keys(sb_store *s, json_t *params, json_t **result, sd_err *e
  * chain (qname relative to the zone) or NSEC3 chain (qname = the hash label). */
 int sb_m_get_before_and_after(sb_store *s, json_t *params, json_t **result, sd_err *e);
 
+/* getTSIGKey {name}: {algorithm, content} (algorithm as RFC 8945 names it, e.g.
+ * "hmac-sha256.", content the base64 secret unsealed); SB_FALSE for a key we do not hold. */
+int sb_m_get_tsig_key(sb_store *s, json_t *params, json_t **result, sd_err *e);
+
+/* getTSIGKeys: [{name, algorithm, content}] for every key, in name order. */
+int sb_m_get_tsig_keys(sb_store *s, json_t *params, json_t **result, sd_err *e);
+
+/* setTSIGKey, deleteTSIGKey: refused with a message (keys are managed through scaidns). */
+int sb_m_set_tsig_key(sb_store *s, json_t *params, json_t **result, sd_err *e);
+int sb_m_delete_tsig_key(sb_store *s, json_t *params, json_t **result, sd_err *e);
+
+/* Adds "TSIG-ALLOW-AXFR": [key names] to meta when keys may transfer zone z (nothing
+ * otherwise). Returns 0, or < 0 with e filled. Used by sb_zone_metadata. */
+int sb_tsig_allow_axfr_meta(sb_store *s, const sb_zone *z, json_t *meta, sd_err *e);
+
 /* The neighbours of qname (as getBeforeAndAfterNamesAbsolute receives it) in the NSEC or
  * NSEC3 chain of zone z (not keys-only): *before and *after are chain members, *nsec3 says
  * which chain. Returns 0, or < 0 with e filled (a qname that is not a name or hash label,

@@ -45,4 +45,12 @@ int cmd_dnssec(cli *c, const char *sub);
 int cmd_ds(cli *c);
 int cmd_audit(cli *c, const char *sub);
 
+/* tsig create NAME [--algorithm A] (prints the base64 secret alone, once) | list | delete NAME
+ * (cmd_tsig.c). */
+int cmd_tsig(cli *c, const char *sub);
+
+/* zone allow-axfr ZONE KEYNAME... | --none | --show: the TSIG keys that may transfer ZONE
+ * (PowerDNS's TSIG-ALLOW-AXFR), replaced as a whole (cmd_tsig.c). */
+int cmd_zone_allow_axfr(cli *c);
+
 #endif

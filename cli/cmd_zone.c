@@ -23,7 +23,10 @@ int cmd_zone(cli *c, const char *sub)
     sd_err e;
     sd_zone z;
     const char *usage = "scaidnsctl zone create NAME [--ns a,b] [--soa-mail M] [--keys-only] | "
-                        "import NAME FILE | import DIR | list | delete NAME";
+                        "import NAME FILE | import DIR | list | delete NAME | "
+                        "allow-axfr ZONE KEYNAME...";
+    if (strcmp(sub, "allow-axfr") == 0)
+        return cmd_zone_allow_axfr(c);
     if (strcmp(sub, "create") == 0) {
         sd_zone_init init = {0};
         const char *ns = cli_take_opt(c, "ns", 0);

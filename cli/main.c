@@ -17,6 +17,10 @@ static const char USAGE[] =
     "  zone import NAME FILE                  load an RFC 1035 zone file\n"
     "  zone import DIR                        every zone file of DIR (named after the file)\n"
     "  zone list | zone delete NAME\n"
+    "  zone allow-axfr ZONE KEYNAME... | --none | --show   TSIG keys that may transfer ZONE\n"
+    "  tsig create NAME [--algorithm A]       print a new TSIG secret (shown once; hmac-sha256,\n"
+    "                                         hmac-sha512, hmac-md5 (weak))\n"
+    "  tsig list | tsig delete NAME\n"
     "  dnssec enable ZONE [--algorithm N]     KSK + ZSK, prints the DS to publish\n"
     "  dnssec status ZONE                     state as JSON (the API's GET .../dnssec)\n"
     "  dnssec confirm-ds ZONE [DS ...]        DS published at the parent (default: current)\n"
@@ -68,6 +72,8 @@ int main(int argc, char **argv)
         return cmd_token(&c, sub);
     if (strcmp(cmd, "zone") == 0)
         return cmd_zone(&c, sub);
+    if (strcmp(cmd, "tsig") == 0)
+        return cmd_tsig(&c, sub);
     if (strcmp(cmd, "dnssec") == 0)
         return cmd_dnssec(&c, sub);
     if (strcmp(cmd, "audit") == 0)

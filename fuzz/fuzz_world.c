@@ -13,6 +13,7 @@
 #include "keystore/db.h"
 #include "lifecycle/dnssec.h"
 #include "lifecycle/policy_json.h"
+#include "keystore/tsig.h"
 #include "keystore/zone.h"
 
 #define FZ_NOW ((int64_t)1776938400) /* 2026-04-23T10:00:00Z */
@@ -164,6 +165,16 @@ static void fill(fz_world *w, sqlite3 *db)
         fz_die("cds_delete policy of plain.test.: %s", pol ? e.msg : "out of memory");
     json_decref(pol);
     zone(db, "xn--bcher-kva.test.", 0, "00000000000000b1", &idn);
+
+    /* TSIG keys (getTSIGKey, the API's /api/v1/tsigkeys), one transferring example.com. */
+    char secret[SD_TSIG_SECRET_B64_MAX];
+    const char *xfr[] = {"xfr."};
+    if (sd_tsig_create(db, &w->seal, "xfr", NULL, "fuzz", FZ_NOW, secret, sizeof secret, NULL, &e) <
+            0 ||
+        sd_tsig_create(db, &w->seal, "old", "hmac-md5", "fuzz", FZ_NOW, secret, sizeof secret, NULL,
+                       &e) < 0 ||
+        sd_tsig_allow_axfr_set(db, com.id, com.name, xfr, 1, "fuzz", FZ_NOW, &e) < 0)
+        fz_die("TSIG keys: %s", e.msg);
 }
 
 void fz_world_init(fz_world *w, const char *tag, int fill_it)
@@ -193,7 +204,7 @@ void fz_world_init(fz_world *w, const char *tag, int fill_it)
     if (fill_it) {
         fill(w, db);
         const char *all = "dnssec:read,dnssec:enable,dnssec:disable,dnssec:rotate,zones:read,"
-                          "zones:write";
+                          "zones:write,tsig:read,tsig:write";
         if (sd_token_create(db, "all", all, NULL, FZ_NOW, w->tok_all, sizeof w->tok_all, &e) < 0 ||
             sd_token_create(db, "read", "dnssec:read,zones:read", NULL, FZ_NOW, w->tok_read,
                             sizeof w->tok_read, &e) < 0 ||

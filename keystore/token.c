@@ -10,7 +10,7 @@
 
 static const char *const SCOPES[] = {"dnssec:read",   "dnssec:enable", "dnssec:disable",
                                      "dnssec:rotate", "zones:read",    "zones:write",
-                                     "metrics:read"};
+                                     "tsig:read",     "tsig:write",    "metrics:read"};
 
 int sd_scope_known(const char *scope)
 {
@@ -50,7 +50,8 @@ static int check_scopes(const char *scopes, sd_err *e)
         if (!sd_scope_known(s))
             return sd_fail(e, SD_EBADINPUT,
                            "unknown scope '%s' (known: dnssec:read, dnssec:enable, "
-                           "dnssec:disable, dnssec:rotate, zones:read, zones:write, metrics:read)",
+                           "dnssec:disable, dnssec:rotate, zones:read, zones:write, tsig:read, "
+                           "tsig:write, metrics:read)",
                            s);
     if (n == 0)
         return sd_fail(e, SD_EBADINPUT, "a token needs at least one scope");

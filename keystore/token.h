@@ -19,7 +19,7 @@ typedef struct sd_token {
 } sd_token;
 
 /* Returns 1 if scope is one scaidns knows (dnssec:read, dnssec:enable, dnssec:disable,
- * dnssec:rotate, zones:read, zones:write, metrics:read), else 0. */
+ * dnssec:rotate, zones:read, zones:write, tsig:read, tsig:write, metrics:read), else 0. */
 int sd_scope_known(const char *scope);
 
 /* Creates a token; writes the secret (NUL terminated) into secret (size > SD_TOKEN_LEN).

@@ -14,6 +14,8 @@ PACKAGES=(
   # PowerDNS and the DNS tools the tests use as oracles and peers
   pdns-server pdns-backend-remote pdns-backend-sqlite3 pdns-backend-bind
   ldnsutils bind9 bind9-dnsutils bind9-utils unbound dnsperf wrk
+  # Knot DNS as a second kind of TSIG secondary (secondary_tsig.sh)
+  knot
   # everyday tools of the scripts and tests
   sqlite3 curl jq python3 procps iproute2 openssl
   # setpriv: the access tests connect to the sockets as another user

@@ -14,7 +14,7 @@ set -euo pipefail
 . "${SCAIDNS_SRC:-$(dirname "$0")/../..}/test/integration/lib/api.sh"
 
 api_init
-ALL=dnssec:read,dnssec:enable,dnssec:disable,dnssec:rotate,zones:read,zones:write
+ALL=dnssec:read,dnssec:enable,dnssec:disable,dnssec:rotate,zones:read,zones:write,tsig:read,tsig:write
 TOK=$(api_token ops "$ALL")
 ONLY_A=$(api_token only-a "$ALL" a.example)
 chmod 711 "$T" # nobody may reach the API socket by its name below, nothing else

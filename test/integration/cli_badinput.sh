@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # cli_badinput.sh - bad input to scaidnsctl: malformed and overlong zone names, unknown
 # algorithms, confirmation with a wrong DS, zone files with syntax errors, refused transitions,
-# bad tokens, and a keystore from a newer scaidns. Each must exit non-zero, say what is wrong
-# on stderr (a "scaidnsctl: ..." line), print nothing on stdout, and leave the keystore file byte for
-# byte as it was (sha256 after a WAL checkpoint).
+# bad tokens, bad TSIG keys and allow-axfr lists, and a keystore from a newer scaidns. Each
+# must exit non-zero, say what is wrong on stderr (a "scaidnsctl: ..." line), print nothing
+# on stdout, and leave the keystore file byte for byte as it was (sha256 after a WAL
+# checkpoint).
 set -euo pipefail
 . "${SCAIDNS_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}/test/integration/lib/cli.sh"
 cli_init cli_badinput
@@ -206,6 +207,21 @@ bad "usage" dnssec
 printf 'db=%s\nbogus-key=1\n' "$DB" >"$T/badkey.conf"
 bad "badkey.conf:2: unknown configuration key 'bogus-key'" --config "$T/badkey.conf" zone list
 bad "must be a whole number" --policy-algorithm=x zone list
+
+# --- TSIG keys ---------------------------------------------------------------------------
+ctl tsig create xfr >/dev/null
+ctl zone allow-axfr example.com xfr >/dev/null
+bad "unknown TSIG algorithm 'hmac-sha1'" tsig create k --algorithm hmac-sha1
+bad "only letters, digits" tsig create 'bad key'
+bad "empty label" tsig create a..b
+bad "TSIG key xfr. already exists" tsig create XFR
+bad "TSIG key nope. not found" tsig delete nope
+bad "may still transfer example.com." tsig delete xfr
+bad "TSIG key nope. not found" zone allow-axfr example.com xfr nope
+bad "named twice" zone allow-axfr example.com xfr xfr.
+bad "domain not found" zone allow-axfr nozone.example xfr
+bad "needs key names, --none" zone allow-axfr example.com
+bad "usage" tsig
 
 # --- a keystore from a newer scaidns ------------------------------------------------------
 version=$(q 'PRAGMA user_version')

@@ -56,7 +56,7 @@ static int setup(void **state)
     sqlite3 *db;
     assert_int_equal(sd_db_open(w->db, SD_DB_CREATE, &db, &e), 0);
     const char *all = "dnssec:read,dnssec:enable,dnssec:disable,dnssec:rotate,zones:read,"
-                      "zones:write";
+                      "zones:write,tsig:read,tsig:write";
     assert_int_equal(sd_token_create(db, "all", all, NULL, 1, w->all, sizeof w->all, &e), 0);
     assert_int_equal(
         sd_token_create(db, "read", "dnssec:read,zones:read", NULL, 1, w->read, sizeof w->read, &e),
@@ -287,8 +287,8 @@ static void test_zone_limit_hides_other_zones(void **state)
     const api_route *routes = api_routes(&n);
     size_t checked = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!strchr(routes[i].pattern, '{'))
-            continue;
+        if (!strstr(routes[i].pattern, "{domain_id}") && !strstr(routes[i].pattern, "{zone}"))
+            continue; /* /api/v1/tsigkeys/{name} names a key, not a zone */
         const char *body = NULL;
         if (routes[i].takes_body)
             body = strcmp(routes[i].method, "PATCH") == 0 ? "{\"enabled\": false}"
@@ -314,7 +314,7 @@ static void test_zone_limit_hides_other_zones(void **state)
         json_decref(want);
         checked++;
     }
-    assert_true(checked >= 19); /* 17 under /api/v1/domains/{domain_id}, 2 provider views */
+    assert_true(checked >= 21); /* 19 under /api/v1/domains/{domain_id}, 2 provider views */
     /* The bulk enable: each zone outside the list reads as missing. */
     char bulk[160];
     snprintf(bulk, sizeof bulk, "{\"zones\": [\"nope.example\", \"b.example\", \"%s\"]}", id);
@@ -329,6 +329,128 @@ static void test_zone_limit_hides_other_zones(void **state)
     assert_int_equal(fingerprint(w), before);
 }
 
+/* Whether the file at path (absent: no) holds text. */
+static int file_has(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t len = strlen(text), have = 0;
+    int found = 0;
+    char buf[65536];
+    size_t n;
+    while (!found && (n = fread(buf + have, 1, sizeof buf - have, f)) > 0) {
+        have += n;
+        for (size_t i = 0; !found && i + len <= have; i++)
+            found = memcmp(buf + i, text, len) == 0;
+        size_t keep = have < len ? have : len - 1;
+        memmove(buf, buf + have - keep, keep);
+        have = keep;
+    }
+    fclose(f);
+    return found;
+}
+
+/* A TSIG-ALLOW-AXFR list as a compact JSON text (caller frees). */
+static char *axfr_list(world *w, const char *zone, const char *token)
+{
+    char path[128];
+    json_t *j;
+    snprintf(path, sizeof path, "/api/v1/domains/%s/metadata/TSIG-ALLOW-AXFR", zone);
+    assert_int_equal(req(w, "GET", path, token, NULL, NULL, &j), 200);
+    char *text = json_dumps(json_object_get(j, "metadata"), JSON_COMPACT);
+    json_decref(j);
+    return text;
+}
+
+/* TSIG keys: the secret only in the create reply, never stored or listed; scopes and zone
+ * limits; hmac-md5 flagged; the zone's list replaced as a whole; refusals change nothing. */
+static void test_tsig_keys(void **state)
+{
+    world *w = *state;
+    json_t *j;
+    assert_int_equal(
+        req(w, "POST", "/api/v1/domains", w->all, "{\"name\":\"a.example\"}", NULL, NULL), 201);
+    assert_int_equal(
+        req(w, "POST", "/api/v1/tsigkeys", w->all, "{\"name\":\"Xfr-Bind\"}", NULL, &j), 201);
+    assert_string_equal(json_string_value(json_object_get(j, "name")), "xfr-bind.");
+    assert_string_equal(json_string_value(json_object_get(j, "algorithm")), "hmac-sha256");
+    assert_true(json_is_false(json_object_get(j, "weak")));
+    char secret[128];
+    snprintf(secret, sizeof secret, "%s", json_string_value(json_object_get(j, "secret")));
+    assert_int_equal(strlen(secret), 44); /* 32 bytes */
+    json_decref(j);
+    assert_int_equal(req(w, "POST", "/api/v1/tsigkeys", w->all,
+                         "{\"name\":\"old\",\"algorithm\":\"hmac-md5\"}", NULL, &j),
+                     201);
+    assert_true(json_is_true(json_object_get(j, "weak")));
+    assert_non_null(strstr(json_string_value(json_object_get(j, "warning")), "weak"));
+    json_decref(j);
+
+    /* Never again: not in a GET, not in the list, not in the keystore. */
+    assert_int_equal(req(w, "GET", "/api/v1/tsigkeys/XFR-BIND.", w->all, NULL, NULL, &j), 200);
+    assert_null(json_object_get(j, "secret"));
+    json_decref(j);
+    assert_int_equal(req(w, "GET", "/api/v1/tsigkeys", w->all, NULL, NULL, &j), 200);
+    char *text = json_dumps(j, 0);
+    assert_null(strstr(text, secret));
+    assert_int_equal(json_array_size(json_object_get(j, "tsigkeys")), 2);
+    free(text);
+    json_decref(j);
+    char path[128];
+    for (int k = 0; k < 2; k++) {
+        snprintf(path, sizeof path, "%s%s", w->db, k ? "-wal" : "");
+        assert_false(file_has(path, secret));
+    }
+    char wal[128];
+    snprintf(wal, sizeof wal, "%s-wal", w->db);
+    assert_true(file_has(w->db, "xfr-bind.") || file_has(wal, "xfr-bind.")); /* the search works */
+
+    /* Scopes and zone limits. */
+    assert_int_equal(st(w, "GET", "/api/v1/tsigkeys", w->read, NULL), 403);
+    assert_int_equal(st(w, "POST", "/api/v1/tsigkeys", w->only, "{\"name\":\"x\"}"), 403);
+    assert_int_equal(st(w, "DELETE", "/api/v1/tsigkeys/old", w->only, NULL), 403);
+    assert_int_equal(st(w, "GET", "/api/v1/tsigkeys/nope", w->all, NULL), 404);
+
+    long long before = fingerprint(w);
+    const char *bad[][2] = {
+        {"/api/v1/tsigkeys", "{\"name\":\"xfr-bind\"}"},
+        {"/api/v1/tsigkeys", "{\"name\":\"k\",\"algorithm\":\"hmac-sha1\"}"},
+        {"/api/v1/tsigkeys", "{\"name\":\"a b\"}"},
+        {"/api/v1/tsigkeys", "{\"name\":\"k\",\"secret\":\"AAAA\"}"},
+        {"/api/v1/tsigkeys", "{}"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int status = st(w, "POST", bad[i][0], w->all, bad[i][1]);
+        if (status != 400 && status != 409)
+            fail_msg("POST %s: status %d", bad[i][1], status);
+    }
+    const char *M = "/api/v1/domains/a.example/metadata/TSIG-ALLOW-AXFR";
+    assert_int_equal(st(w, "PUT", M, w->all, "{\"metadata\":[\"xfr-bind\",\"nope\"]}"), 404);
+    assert_int_equal(st(w, "PUT", M, w->all, "{\"metadata\":\"xfr-bind\"}"), 400);
+    assert_int_equal(st(w, "PUT", M, w->all, "{\"metadata\":[1]}"), 400);
+    assert_int_equal(st(w, "PUT", M, w->all, "{\"kind\":\"ALLOW-AXFR-FROM\",\"metadata\":[]}"),
+                     400);
+    assert_int_equal(st(w, "PUT", M, w->read, "{\"metadata\":[]}"), 403);
+    assert_int_equal(fingerprint(w), before);
+
+    assert_int_equal(st(w, "PUT", M, w->only, "{\"metadata\":[\"old\",\"xfr-bind.\"]}"), 200);
+    text = axfr_list(w, "a.example", w->all);
+    assert_string_equal(text, "[\"old.\",\"xfr-bind.\"]");
+    free(text);
+    assert_int_equal(req(w, "GET", "/api/v1/tsigkeys/old", w->only, NULL, NULL, &j), 200);
+    assert_int_equal(json_array_size(json_object_get(j, "zones")), 1);
+    json_decref(j);
+    assert_int_equal(st(w, "DELETE", "/api/v1/tsigkeys/old", w->all, NULL), 409);
+    assert_int_equal(st(w, "PUT", M, w->all, "{\"kind\":\"TSIG-ALLOW-AXFR\",\"metadata\":[]}"),
+                     200);
+    text = axfr_list(w, "a.example", w->all);
+    assert_string_equal(text, "[]");
+    free(text);
+    assert_int_equal(st(w, "DELETE", "/api/v1/tsigkeys/old", w->all, NULL), 204);
+    assert_int_equal(st(w, "DELETE", "/api/v1/tsigkeys/old", w->all, NULL), 404);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -336,6 +458,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals_change_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_zone_limit_hides_other_zones, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tsig_keys, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -36,16 +36,18 @@ api_kill() {
 #   --propagation N       the policy's propagation delay (default 2 s)
 #   --child-timers "R T"  SOA refresh and retry of the child (default "3600 600")
 #   --notify ADDR:PORT    PowerDNS is the child's primary and NOTIFYs a secondary there
+#                         (ADDR:PORT,ADDR:PORT for several)
 #   --second-pdns         a second pdns_server on $PORT2 in front of the same backend, its
 #                         key cache an hour long and out of the API's reach (it knows only the
 #                         first one's control socket); auth-servers lists both, so the
 #                         served-data check asks both (pdns2_purge, q2 below)
 #   --conf KEY=VALUE      one more line of scaidns.conf
+#   --pdns KEY=VALUE      one more line of pdns.conf (after the others: it overrides them)
 rollover_world() {
   PORT=$(free_port)
   APORT=$(free_port)
   PORT2=
-  local extra=() pdns_extra=() propagation=2 timers="3600 600" notify=""
+  local extra=() pdns_extra=() pdns_more=() propagation=2 timers="3600 600" notify=""
   while [ $# -gt 0 ]; do
     case $1 in
       --parent-check) extra+=("parent-servers=127.0.0.1:$PORT") ;;
@@ -53,6 +55,7 @@ rollover_world() {
         PORT2=$(free_port)
         extra+=("auth-servers=127.0.0.1:$PORT,127.0.0.1:$PORT2") ;;
       --conf) extra+=("$2"); shift ;;
+      --pdns) pdns_more+=("$2"); shift ;;
       --propagation) propagation=$2; shift ;;
       --child-timers) timers=$2; shift ;;
       --notify) notify=$2; shift ;;
@@ -95,7 +98,7 @@ Z
   ctl dnssec confirm-ds sdtest >/dev/null
   backend_start
   pdns_conf "$PORT" cache-ttl=1 query-cache-ttl=1 negquery-cache-ttl=1 dnssec-key-cache-ttl=1 \
-    zone-metadata-cache-ttl=1 "${pdns_extra[@]}"
+    zone-metadata-cache-ttl=1 "${pdns_extra[@]}" "${pdns_more[@]}"
   pdns_start
   [ -z "$PORT2" ] || pdns2_start
   api_restart
