@@ -15,6 +15,8 @@ static const char USAGE[] =
     "  zone create NAME [--ns a,b] [--soa-mail M] [--keys-only]\n"
     "  zone import NAME FILE                  load an RFC 1035 zone file\n"
     "  zone import DIR                        every zone file of DIR (named after the file)\n"
+    "      [--strict]                         refuse records outside the zone (default: ignored)\n"
+    "      [--split-long-txt]                 split TXT strings over 255 octets (default: refused)\n"
     "  zone list | zone delete NAME\n"
     "  dnssec enable ZONE [--algorithm N]     KSK + ZSK, prints the DS to publish\n"
     "  dnssec status ZONE                     state as JSON (the API's GET .../dnssec)\n"
