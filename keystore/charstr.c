@@ -17,8 +17,8 @@ typedef struct word {
 
 static int blank(char c)
 {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v' ||
-           c == '(' || c == ')';
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v' || c == '(' ||
+           c == ')';
 }
 
 /* Reads the word at or after s + *at into w and moves *at past it. Returns 0, or -1 when

@@ -163,8 +163,8 @@ static int read_rr(reader *r, const char *line, ldns_rr **rr, sd_err *e)
         } else {
             size_t splits = 0;
             char *data = sd_charstr_split(line + w.data_at, &splits);
-            char *whole = data ? replace_word(line, w.data_at, strlen(line + w.data_at), data)
-                               : NULL;
+            char *whole =
+                data ? replace_word(line, w.data_at, strlen(line + w.data_at), data) : NULL;
             if (!whole)
                 rc = sd_fail(e, SD_EINTERNAL, "out of memory");
             else
@@ -181,8 +181,7 @@ static int read_rr(reader *r, const char *line, ldns_rr **rr, sd_err *e)
     }
     free(text);
     if (s != LDNS_STATUS_OK)
-        return sd_fail(e, SD_EBADINPUT, "%s:%d: %s", r->path, r->line,
-                       ldns_get_errorstr_by_id(s));
+        return sd_fail(e, SD_EBADINPUT, "%s:%d: %s", r->path, r->line, ldns_get_errorstr_by_id(s));
     if (alias)
         ldns_rr_set_type(*rr, SD_TYPE_ALIAS);
     return 0;
@@ -268,8 +267,8 @@ static int read_zone(const char *path, const char *origin, const sd_import_opts 
             st->out_of_zone++;
             if (o->warn) {
                 char *type = sd_type_name(t), msg[SD_NAME_MAX * 2 + 128];
-                snprintf(msg, sizeof msg, "%s:%d: ignoring out-of-zone data %s %s (zone %s)",
-                         path, r.line, owner, type ? type : "?", origin);
+                snprintf(msg, sizeof msg, "%s:%d: ignoring out-of-zone data %s %s (zone %s)", path,
+                         r.line, owner, type ? type : "?", origin);
                 o->warn(msg, o->warn_arg);
                 free(type);
             }

@@ -456,7 +456,7 @@ static void import_bad(th_env *t, const char *name, const char *text, const char
 }
 
 #define LONG100                                                                                    \
-    "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890"   \
+    "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890"  \
     "123456789"
 #define LONG300 LONG100 LONG100 LONG100
 #define SOA_LINE "@ IN SOA ns1.example.com. h.example.com. 1 3600 600 86400 300\n"
@@ -611,12 +611,14 @@ static void test_import_txt_split_alias(void **state)
               "$TTL 300\n" SOA_LINE "long IN TXT \"short\" \"" LONG300 "\" \"x\\\"y\"\n"
               "@ IN ALIAS target.example.net.\n"
               "w 60 IN alias www\n"
-              "esc IN TXT ( \"" LONG100 LONG100 "012345678901234567890123456789012345678901234567890123"
+              "esc IN TXT ( \"" LONG100 LONG100
+              "012345678901234567890123456789012345678901234567890123"
               "\\255\\\\\\\"\" )\n",
               &o, &z, &st);
     assert_int_equal(st.txt_split, 2);
     assert_records(t->db, &z, "long.example.com.", "TXT",
-                   "\"short\" \"" LONG100 LONG100 "0123456789012345678901234567890123456789012345678901234"
+                   "\"short\" \"" LONG100 LONG100
+                   "0123456789012345678901234567890123456789012345678901234"
                    "\" \"567890123456789012345678901234567890123456789\" \"x\\\"y\"");
     /* An escape is one octet, and is never cut. */
     assert_records(t->db, &z, "esc.example.com.", "TXT",
@@ -626,15 +628,14 @@ static void test_import_txt_split_alias(void **state)
     assert_records(t->db, &z, "w.example.com.", "ALIAS", "www.example.com.");
     /* The API: ALIAS accepted, a long string refused naming the record and its length. */
     sd_err e;
-    th_assert_ok(sd_rrset_put(t->db, &z, "a2", "alias", 60, (const char *[]){"t.example.net."},
-                              1, 0, &e),
-                 e);
+    th_assert_ok(
+        sd_rrset_put(t->db, &z, "a2", "alias", 60, (const char *[]){"t.example.net."}, 1, 0, &e),
+        e);
     assert_records(t->db, &z, "a2.example.com.", "ALIAS", "t.example.net.");
     char *before = th_snapshot(t->db, 1);
-    th_assert_fail(sd_rrset_put(t->db, &z, "big", "TXT", 60,
-                                (const char *[]){"\"" LONG300 "\""}, 1, 0, &e),
-                   e, SD_EBADINPUT,
-                   "TXT record of big.example.com.: a character-string of 300 octets");
+    th_assert_fail(
+        sd_rrset_put(t->db, &z, "big", "TXT", 60, (const char *[]){"\"" LONG300 "\""}, 1, 0, &e), e,
+        SD_EBADINPUT, "TXT record of big.example.com.: a character-string of 300 octets");
     char *after = th_snapshot(t->db, 1);
     assert_string_equal(before, after);
     free(before);
