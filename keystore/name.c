@@ -226,8 +226,9 @@ int sd_name_canon(const char *in, char *out, size_t outlen, sd_err *e)
         return 0;
     }
     char *ace = NULL;
-    if (to_ace(in, &ace, e) < 0)
-        return -e->code;
+    int arc = to_ace(in, &ace, e); /* e may be NULL */
+    if (arc < 0)
+        return arc;
     int rc = sd_name_canon_text(ace, out, outlen, &why);
     free(ace);
     return rc < 0 ? sd_fail(e, SD_EBADINPUT, "%s", why) : 0;

@@ -128,6 +128,10 @@ static void test_idn(void **state)
     canon_bad("b\\.ücher.example", "mix");
     /* Not UTF-8 at all. */
     canon_bad("ex\xff\xfe.com", "internationalised");
+    /* Without an sd_err (as zone lookups call it): refused, not a crash. */
+    char o2[SD_NAME_MAX];
+    assert_true(sd_name_canon("\xff\xfe.example", o2, sizeof o2, NULL) < 0);
+    assert_true(sd_name_canon("b\\.\xc3\xbc.example", o2, sizeof o2, NULL) < 0);
     /* A U-label of 61 characters whose A-label passes 63 octets. */
     char name[400];
     char *a60 = rep('a', 60);
