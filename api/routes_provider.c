@@ -46,7 +46,7 @@ static int view(const api_req *rq, const sd_zone *z, json_t **out, sd_err *e)
     const char *pub = (const char *)sqlite3_column_text(st, 3);
     uint8_t *rdata = NULL;
     size_t len = 0;
-    char hex[200], line[1024], algs[16];
+    char hex[200], line[SD_NAME_MAX + 256], algs[16];
     int r = pub ? sd_dnskey_rdata((uint16_t)flags, alg, pub, &rdata, &len, e)
                 : sd_fail(e, SD_EINTERNAL, "a KSK without a public key");
     if (r == 0)
