@@ -56,7 +56,7 @@ static int view(const api_req *rq, const sd_zone *z, json_t **out, sd_err *e)
     const char *pub = (const char *)sqlite3_column_text(st, 3);
     sd_ds ds;
     const char *hex = ds.digest;
-    char line[1024], algs[16];
+    char line[SD_NAME_MAX + 256], algs[16];
     int r = pub ? sd_ds_of_key(z->name, flags, alg, pub, 2, &ds, e)
                 : sd_fail(e, SD_EINTERNAL, "a KSK without a public key");
     size_t nl = strlen(z->name);

@@ -1,6 +1,8 @@
 /* dname.c - name arithmetic and NSEC3 hashing for the backend. */
 #include "backend/dname.h"
 
+#include "keystore/name.h"
+
 #include <openssl/evp.h>
 #include <stdint.h>
 #include <string.h>
@@ -16,12 +18,12 @@ int sb_dname_lower(const char *in, char *out, size_t outlen)
     }
     int dotted = in[n - 1] == '.';
     if (n + !dotted > 254 || n + !dotted + 1 > outlen)
-        return -1;
+        return sd_name_canon_text(in, out, outlen, NULL); /* escapes may make it shorter */
     size_t label = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)in[i];
-        if (ch <= 0x20 || ch >= 0x7f)
-            return -1;
+        if (ch <= 0x20 || ch >= 0x7f || ch == '\\') /* an escape: the general reader */
+            return sd_name_canon_text(in, out, outlen, NULL);
         if (ch == '.') {
             if (label == 0)
                 return -1;
@@ -37,7 +39,8 @@ int sb_dname_lower(const char *in, char *out, size_t outlen)
     return 0;
 }
 
-/* Splits name into labels; returns their count (0 for the root), or -1 if over max. */
+/* Splits name (canonical text) into labels at the dots that are not escaped; returns their
+ * count (0 for the root), or -1 if over max. */
 static int split(const char *name, const char **lab, size_t *len, int max)
 {
     int n = 0;
@@ -45,13 +48,37 @@ static int split(const char *name, const char **lab, size_t *len, int max)
     if (p[0] == '.' && p[1] == '\0')
         return 0;
     while (*p) {
-        const char *dot = strchr(p, '.');
-        size_t l = dot ? (size_t)(dot - p) : strlen(p);
+        size_t l = 0;
+        while (p[l] && p[l] != '.')
+            l += sd_name_escape_len(p + l);
         if (n == max)
             return -1;
         lab[n] = p;
         len[n++] = l;
-        p += l + (dot ? 1 : 0);
+        p += l + (p[l] ? 1 : 0);
+    }
+    return n;
+}
+
+/* Writes the octets of label text p (len characters, escapes read, ASCII letters lowered)
+ * into out (64 bytes); returns their count, or -1 past 63. */
+static int octets(const char *p, size_t len, unsigned char *out)
+{
+    int n = 0;
+    for (size_t i = 0; i < len; n++) {
+        if (n == 63)
+            return -1;
+        unsigned char c = (unsigned char)p[i];
+        if (c == '\\' && i + 3 < len && p[i + 1] >= '0' && p[i + 1] <= '9') {
+            c = (unsigned char)((p[i + 1] - '0') * 100 + (p[i + 2] - '0') * 10 + (p[i + 3] - '0'));
+            i += 4;
+        } else if (c == '\\' && i + 1 < len) {
+            c = (unsigned char)p[i + 1];
+            i += 2;
+        } else {
+            i++;
+        }
+        out[n] = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
     return n;
 }
@@ -64,12 +91,21 @@ int sb_dname_cmp(const char *a, const char *b)
     if (ca < 0 || cb < 0)
         return strcmp(a, b);
     for (int i = ca - 1, j = cb - 1; i >= 0 && j >= 0; i--, j--) {
-        size_t m = na[i] < nb[j] ? na[i] : nb[j];
-        int r = memcmp(la[i], lb[j], m);
+        const unsigned char *pa = (const unsigned char *)la[i], *pb = (const unsigned char *)lb[j];
+        size_t ma = na[i], mb = nb[j];
+        unsigned char oa[64], ob[64];
+        if (memchr(pa, '\\', ma) || memchr(pb, '\\', mb)) {
+            int ka = octets(la[i], na[i], oa), kb = octets(lb[j], nb[j], ob);
+            if (ka < 0 || kb < 0)
+                return strcmp(a, b);
+            pa = oa, ma = (size_t)ka, pb = ob, mb = (size_t)kb;
+        }
+        size_t m = ma < mb ? ma : mb;
+        int r = memcmp(pa, pb, m);
         if (r != 0)
             return r;
-        if (na[i] != nb[j])
-            return na[i] < nb[j] ? -1 : 1;
+        if (ma != mb)
+            return ma < mb ? -1 : 1;
     }
     return ca - cb;
 }
@@ -81,15 +117,17 @@ int sb_dname_in(const char *name, const char *zone)
     size_t n = strlen(name), z = strlen(zone);
     if (n < z || strcmp(name + n - z, zone) != 0)
         return 0;
-    return n == z || name[n - z - 1] == '.';
+    return n == z || (name[n - z - 1] == '.' && !sd_name_dot_escaped(name, n - z - 1));
 }
 
 const char *sb_dname_parent(const char *name)
 {
     if (strcmp(name, ".") == 0)
         return NULL;
-    const char *dot = strchr(name, '.');
-    return (dot && dot[1]) ? dot + 1 : ".";
+    const char *p = name;
+    while (*p && *p != '.')
+        p += sd_name_escape_len(p);
+    return (*p && p[1]) ? p + 1 : ".";
 }
 
 static int hexval(char c)
@@ -126,13 +164,13 @@ int sb_nsec3_hash(const char *name, const char *salt_hex, int iterations, char *
     if (nl < 0)
         return -1;
     for (int i = 0; i < nl; i++) {
-        if (len[i] > 63 || wlen + 1 + len[i] + 1 > sizeof wire)
+        unsigned char o[64];
+        int k = octets(lab[i], len[i], o);
+        if (k < 0 || wlen + 1 + (size_t)k + 1 > sizeof wire)
             return -1;
-        wire[wlen++] = (uint8_t)len[i];
-        for (size_t k = 0; k < len[i]; k++) {
-            char ch = lab[i][k];
-            wire[wlen++] = (uint8_t)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
-        }
+        wire[wlen++] = (uint8_t)k;
+        memcpy(wire + wlen, o, (size_t)k);
+        wlen += (size_t)k;
     }
     wire[wlen++] = 0;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();

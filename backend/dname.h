@@ -3,8 +3,8 @@
  * (RFC 5155) in base32hex.
  *
  * All names here are absolute text names with a trailing dot ("." is the root), lower case,
- * made of plain labels (no backslash escapes: the keystore only holds letters, digits, '-',
- * '_' and '*'). */
+ * in the canonical presentation form of keystore/name.h (PowerDNS's own: '.' and '\' inside a
+ * label escaped by a backslash, octets outside printable ASCII as \DDD). */
 #ifndef SCAIDNS_BACKEND_DNAME_H
 #define SCAIDNS_BACKEND_DNAME_H
 
@@ -12,10 +12,11 @@
 
 #define SB_NSEC3_HASH_LEN 32 /* base32hex characters of a SHA-1 NSEC3 hash */
 
-/* Copies in into out (size outlen) with ASCII letters lowered and a trailing dot added when
- * missing ("" becomes "."). Returns 0, or -1 when in is longer than a DNS name can be
- * (253 characters plus the dot), holds an empty label, a label over 63 octets, or a byte
- * outside printable ASCII. */
+/* Copies in into out (size outlen, SD_NAME_MAX) with ASCII letters lowered and a trailing
+ * dot added when missing ("" becomes "."); a name with escapes is rewritten in the canonical
+ * form (sd_name_canon_text). Returns 0, or -1 when in is longer than a DNS name can be (255
+ * octets on the wire), holds an empty label, a label over 63 octets, a bad escape, or an
+ * unescaped byte outside printable ASCII. */
 int sb_dname_lower(const char *in, char *out, size_t outlen);
 
 /* Compares two names in DNSSEC canonical order: <0, 0 or >0 like strcmp. */

@@ -141,6 +141,26 @@ int sb_m_lookup(sb_store *s, json_t *params, json_t **result, sd_err *e)
     return 0;
 }
 
+/* Appends the empty non-terminals of zone z as PowerDNS's SQL backends list them (the rows
+ * rectify-zone stores with no type and no content): an outgoing AXFR with
+ * disable-axfr-rectify=yes takes them as they are, and an NSEC3 zone needs their NSEC3
+ * records. "auth" says whether one gets an NSEC3: it is in the zone's NSEC3 chain (not below a
+ * delegation, and with opt-out not only above insecure delegations); for NSEC, not below a
+ * delegation (PowerDNS gives ENTs no NSEC). */
+static int add_ents(const sb_zindex *x, const sb_zone *z, json_t *arr, sd_err *e)
+{
+    for (size_t i = 0; i < x->n; i++) {
+        const sb_name *nm = &x->names[i];
+        if (nm->flags & SB_N_RECORDS)
+            continue;
+        int auth = x->n_nsec3 ? (nm->flags & SB_N_NSEC3) != 0 : !(nm->flags & SB_N_OCCLUDED);
+        json_t *r = record(nm->name, "ENT", 0, "", auth, z->id);
+        if (!r || json_array_append_new(arr, r) < 0)
+            return sd_fail(e, SD_EINTERNAL, "out of memory");
+    }
+    return 0;
+}
+
 int sb_m_list(sb_store *s, json_t *params, json_t **result, sd_err *e)
 {
     const char *zonename;
@@ -186,7 +206,7 @@ int sb_m_list(sb_store *s, json_t *params, json_t **result, sd_err *e)
         json_decref(arr);
         return sd_db_fail(sb_store_db(s), e, "list");
     }
-    if (add_cds(s, z, x, z->name, NULL, arr, e) < 0) {
+    if (add_cds(s, z, x, z->name, NULL, arr, e) < 0 || add_ents(x, z, arr, e) < 0) {
         json_decref(arr);
         return -e->code;
     }

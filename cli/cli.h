@@ -7,6 +7,7 @@
 
 #include "keystore/config.h"
 #include "keystore/error.h"
+#include "keystore/zone.h"
 
 /* One invocation: configuration, the command's arguments (after the command words), now. */
 typedef struct cli {
@@ -40,7 +41,13 @@ int cmd_zone(cli *c, const char *sub);
 /* zone import DIR: each regular file of dir as a zone named after the file ("example.com",
  * "example.com.zone", "example.com.db", "db.example.com"), each in its own transaction; prints
  * one line per imported zone, an error per bad file; exit status 1 when any file failed. */
-int cmd_import_dir(cli *c, const char *dir);
+int cmd_import_dir(cli *c, const char *dir, const sd_import_opts *o);
+
+/* Prints one warning of a zone import on stderr (sd_import_opts.warn). */
+void cli_import_warn(const char *msg, void *arg);
+
+/* Prints the summary of one zone import on stderr. */
+void cli_import_summary(const char *zone, const sd_import_stats *st);
 int cmd_dnssec(cli *c, const char *sub);
 int cmd_ds(cli *c);
 int cmd_audit(cli *c, const char *sub);

@@ -33,7 +33,7 @@ static int by_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int cmd_import_dir(cli *c, const char *dir)
+int cmd_import_dir(cli *c, const char *dir, const sd_import_opts *o)
 {
     DIR *d = opendir(dir);
     if (!d)
@@ -70,11 +70,13 @@ int cmd_import_dir(cli *c, const char *dir)
         zone_of_file(names[i], zone, sizeof zone);
         sd_zone z;
         sd_err e;
-        if (sd_zone_import(db, zone, path, "scaidnsctl", c->now, &z, &e) < 0) {
+        sd_import_stats stats;
+        if (sd_zone_import_opts(db, zone, path, o, "scaidnsctl", c->now, &z, &stats, &e) < 0) {
             cli_error("%s: %s", names[i], e.msg);
             failed++;
         } else {
             printf("%s %s\n", z.public_id, z.name);
+            cli_import_summary(z.name, &stats);
             ok++;
         }
     }

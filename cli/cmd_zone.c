@@ -7,6 +7,20 @@
 #include "lifecycle/dnssec.h"
 #include "keystore/zone.h"
 
+void cli_import_warn(const char *msg, void *arg)
+{
+    (void)arg;
+    fprintf(stderr, "scaidnsctl: warning: %s\n", msg);
+}
+
+void cli_import_summary(const char *zone, const sd_import_stats *st)
+{
+    fprintf(stderr,
+            "scaidnsctl: imported %s: %zu records, %zu DNSSEC records skipped, %zu out-of-zone "
+            "records ignored, %zu long TXT strings split\n",
+            zone, st->records, st->dnssec_skipped, st->out_of_zone, st->txt_split);
+}
+
 /* Prints one zone row of `zone list` with its DNSSEC status. */
 static int print_zone(const sd_zone *z, void *arg)
 {
@@ -23,7 +37,7 @@ int cmd_zone(cli *c, const char *sub)
     sd_err e;
     sd_zone z;
     const char *usage = "scaidnsctl zone create NAME [--ns a,b] [--soa-mail M] [--keys-only] | "
-                        "import NAME FILE | import DIR | list | delete NAME | "
+                        "import NAME FILE|DIR [--strict] [--split-long-txt] | list | delete NAME | "
                         "allow-axfr ZONE KEYNAME...";
     if (strcmp(sub, "allow-axfr") == 0)
         return cmd_zone_allow_axfr(c);
@@ -49,18 +63,25 @@ int cmd_zone(cli *c, const char *sub)
         return 0;
     }
     if (strcmp(sub, "import") == 0) {
+        sd_import_opts o = {0};
+        o.strict = cli_take_opt(c, "strict", 1) != NULL;
+        o.split_long_txt = cli_take_opt(c, "split-long-txt", 1) != NULL;
+        o.warn = cli_import_warn;
         if (cli_check_args(c, 1, 2, usage) != 0)
             return 1;
         if (c->argc == 1)
-            return cmd_import_dir(c, c->argv[0]);
+            return cmd_import_dir(c, c->argv[0], &o);
         sqlite3 *db = cli_open_db(c);
         if (!db)
             return 1;
-        int rc = sd_zone_import(db, c->argv[0], c->argv[1], "scaidnsctl", c->now, &z, &e);
+        sd_import_stats st;
+        int rc =
+            sd_zone_import_opts(db, c->argv[0], c->argv[1], &o, "scaidnsctl", c->now, &z, &st, &e);
         sd_db_close(db);
         if (rc < 0)
             return cli_fail(&e);
         printf("%s %s\n", z.public_id, z.name);
+        cli_import_summary(z.name, &st);
         return 0;
     }
     if (strcmp(sub, "list") == 0) {

@@ -3,9 +3,10 @@
  * input is a zone name, a newline, and an owner name (either may be any bytes).
  *
  * Checked beyond "no crash, no leak, no undefined behaviour": a refused name says why; a
- * canonical name is absolute, lower case ASCII of letters, digits, '-', '_' (and a leading
- * "*" label), at most 255 octets on the wire, and canonical again unchanged; an accepted
- * owner lies inside its zone. */
+ * canonical name is absolute, written as PowerDNS writes names (printable ASCII as itself but
+ * for the dot and the backslash, which are escaped by a backslash; other octets as \DDD),
+ * with no upper case letter, labels of 1 to 63 octets, at most 255 octets on the wire, and
+ * canonical again unchanged; an accepted owner lies inside its zone. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,17 +26,44 @@ static void broken(const char *why, const char *input, const char *name)
 /* Checks that name (made from input) is canonical (see the top of the file). */
 static void check_canonical(const char *input, const char *name)
 {
-    size_t n = strlen(name);
-    if (n == 0 || name[n - 1] != '.' || (n > 1 && n + 1 > 255))
-        broken("not absolute, or too long", input, name);
-    for (size_t i = 0; i + 1 < n; i++) {
-        char c = name[i];
-        int ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-                 (c == '.' && i > 0 && name[i - 1] != '.') ||
-                 (c == '*' && i == 0 && name[1] == '.');
-        if (!ok)
+    size_t n = strlen(name), wire = 1, label = 0;
+    if (n == 0 || name[n - 1] != '.')
+        broken("not absolute", input, name);
+    if (strcmp(name, ".") == 0)
+        return;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)name[i];
+        if (c == '.') {
+            if (label == 0)
+                broken("an empty label", input, name);
+            wire += 1 + label;
+            label = 0;
+            i++;
+            continue;
+        }
+        if (c == '\\') {
+            unsigned char d = (unsigned char)name[i + 1];
+            if (d == '.' || d == '\\') {
+                i += 2;
+            } else if (d >= '0' && d <= '2' && name[i + 2] >= '0' && name[i + 2] <= '9' &&
+                       name[i + 3] >= '0' && name[i + 3] <= '9') {
+                int v = (d - '0') * 100 + (name[i + 2] - '0') * 10 + (name[i + 3] - '0');
+                if (v > 255 || (v > 0x20 && v < 0x7f))
+                    broken("a \\DDD escape of a printable octet or above 255", input, name);
+                i += 4;
+            } else {
+                broken("an escape a canonical name cannot hold", input, name);
+            }
+        } else if (c <= 0x20 || c >= 0x7f || (c >= 'A' && c <= 'Z')) {
             broken("a character a canonical name cannot hold", input, name);
+        } else {
+            i++;
+        }
+        if (++label > 63)
+            broken("a label over 63 octets", input, name);
     }
+    if (wire > 255)
+        broken("longer than 255 octets", input, name);
     char again[SD_NAME_MAX];
     sd_err e;
     if (sd_name_canon(name, again, sizeof again, &e) < 0 || strcmp(again, name) != 0)

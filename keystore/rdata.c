@@ -1,6 +1,8 @@
 /* rdata.c - record content through ldns. */
 #include "keystore/rdata.h"
 
+#include "keystore/charstr.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,11 @@ int sd_type_is_managed(ldns_rr_type t)
     }
 }
 
+char *sd_type_name(ldns_rr_type t)
+{
+    return t == SD_TYPE_ALIAS ? strdup("ALIAS") : ldns_rr_type2str(t);
+}
+
 int sd_type_is_data(ldns_rr_type t)
 {
     return t != 0 && t != 65535 && t != LDNS_RR_TYPE_OPT && !(t >= 128 && t <= 255);
@@ -35,6 +42,14 @@ int sd_type_canon(const char *type, char *out, size_t outlen, ldns_rr_type *t, s
         return sd_fail(e, SD_EBADINPUT, "missing or invalid record type");
     for (size_t i = 0; i <= n; i++)
         up[i] = (char)toupper((unsigned char)type[i]);
+    if (strcmp(up, "ALIAS") == 0 || strcmp(up, "TYPE65401") == 0) {
+        if (outlen < 6)
+            return sd_fail(e, SD_EBADINPUT, "unknown record type '%s'", type);
+        snprintf(out, outlen, "ALIAS");
+        if (t)
+            *t = SD_TYPE_ALIAS;
+        return 0;
+    }
     ldns_rr_type v = ldns_get_rr_type_by_name(up);
     char *name = v ? ldns_rr_type2str(v) : NULL;
     /* ldns reads "TYPE" and then atoi: only the exact TYPEnnn spelling is generic. */
@@ -113,14 +128,25 @@ static int canon_once(const char *owner, const char *type, const char *content, 
         return sd_fail(e, SD_EBADINPUT,
                        "record '%s': a CERT type is a mnemonic or a number from 1 to 65535",
                        content);
-    size_t len = strlen(owner) + strlen(type) + strlen(content) + 32;
+    /* The owner does not change how data reads; the root stands in for it, since ldns would
+     * take a ';' or '(' of an owner name as zone file syntax. ALIAS data is one name, read as
+     * a CNAME's. */
+    int alias = strcmp(type, "ALIAS") == 0;
+    size_t len = strlen(type) + strlen(content) + 32;
     char *line = malloc(len);
     if (!line)
         return sd_fail(e, SD_EINTERNAL, "out of memory");
-    snprintf(line, len, "%s 3600 IN %s %s", owner, type, content);
+    snprintf(line, len, ". 3600 IN %s %s", alias ? "CNAME" : type, content);
     ldns_rr *rr = NULL;
     ldns_status s = ldns_rr_new_frm_str(&rr, line, 3600, NULL, NULL);
     free(line);
+    size_t longest = 0;
+    if (s != LDNS_STATUS_OK && (strcmp(type, "TXT") == 0 || strcmp(type, "SPF") == 0) &&
+        (longest = sd_charstr_longest(content)) > SD_CHARSTR_MAX)
+        return sd_fail(e, SD_EBADINPUT,
+                       "%s record of %s: a character-string of %zu octets, more than %d (write "
+                       "it as several quoted strings of at most %d)",
+                       type, owner, longest, SD_CHARSTR_MAX, SD_CHARSTR_MAX);
     if (s != LDNS_STATUS_OK)
         return sd_fail(e, SD_EBADINPUT, "record '%s' is not valid %s content: %s", content, type,
                        ldns_get_errorstr_by_id(s));

@@ -7,6 +7,14 @@
 
 #include "keystore/error.h"
 
+/* PowerDNS's ALIAS (its own type number; data: one name, resolved by PowerDNS with
+ * expand-alias and resolver). ldns does not know it: scaidns reads it as a CNAME. */
+#define SD_TYPE_ALIAS ((ldns_rr_type)65401)
+
+/* The mnemonic of t ("ALIAS" for SD_TYPE_ALIAS, ldns's otherwise) as a new string (caller
+ * frees); NULL when out of memory. */
+char *sd_type_name(ldns_rr_type t);
+
 /* Returns 1 for types that PowerDNS and scaidns manage (DNSKEY, RRSIG, NSEC, NSEC3,
  * NSEC3PARAM, CDS, CDNSKEY) and that a user may therefore not store. */
 int sd_type_is_managed(ldns_rr_type t);
@@ -15,7 +23,7 @@ int sd_type_is_managed(ldns_rr_type t);
  * the query and meta types 128 to 255 (RFC 6895 section 3.1: TSIG, IXFR, AXFR, ANY ...). */
 int sd_type_is_data(ldns_rr_type t);
 
-/* Reads a record type as a user gives it (any case): a mnemonic ldns knows or the generic
+/* Reads a record type as a user gives it (any case): a mnemonic ldns knows, ALIAS, or the generic
  * TYPEnnn of RFC 3597. Writes its canonical name into out (size >= 16; the mnemonic when
  * there is one, so "type1" gives "A") and its number into *t (may be NULL). 400 for
  * anything else ("TYPE1x" too) and for a type that is not data (sd_type_is_data). */

@@ -96,9 +96,10 @@ int sd_zone_bump_serial(sqlite3 *db, int64_t zone_id, sd_err *e)
         return sd_db_fail(db, e, "read SOA");
     }
     int64_t rid = sqlite3_column_int64(st, 0);
-    char mname[300], rname[300], soa[700];
+    char mname[SD_NAME_MAX], rname[SD_NAME_MAX], soa[2 * SD_NAME_MAX + 64];
     unsigned long serial, refresh, retry, expire, minimum;
-    int got = sscanf((const char *)sqlite3_column_text(st, 1), "%299s %299s %lu %lu %lu %lu %lu",
+    /* A name takes up to 1004 characters with \DDD escapes (SD_NAME_MAX). */
+    int got = sscanf((const char *)sqlite3_column_text(st, 1), "%1023s %1023s %lu %lu %lu %lu %lu",
                      mname, rname, &serial, &refresh, &retry, &expire, &minimum);
     sqlite3_finalize(st);
     if (got != 7)

@@ -1,12 +1,16 @@
-/* zimport.c - loading an RFC 1035 zone file into a new zone, all or nothing. */
+/* zimport.c - loading an RFC 1035 zone file into a new zone, all or nothing: records outside
+ * the zone ignored with a warning (or refused), ALIAS read, long TXT strings refused or split. */
 #include "keystore/zone.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "keystore/audit.h"
+#include "keystore/charstr.h"
 #include "keystore/db.h"
 #include "keystore/rdata.h"
 #include "keystore/rrset_rules.h"
@@ -23,7 +27,7 @@ static int store_rr(sqlite3 *db, const sd_zone *z, const ldns_rr *rr, sd_err *e)
     free(owner_raw);
     if (rc < 0)
         return rc;
-    char *type = ldns_rr_type2str(ldns_rr_get_type(rr));
+    char *type = sd_type_name(ldns_rr_get_type(rr));
     char *content = sd_rdata_text(rr);
     sqlite3_stmt *st = NULL;
     if (!type || !content) {
@@ -65,23 +69,6 @@ out:
     return rc;
 }
 
-/* Parses path with ldns; on a syntax error names the line. */
-static int parse(const char *path, const char *origin, ldns_zone **zone, sd_err *e)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return sd_fail(e, SD_EBADINPUT, "cannot open %s: %s", path, strerror(errno));
-    ldns_rdf *o = ldns_dname_new_frm_str(origin);
-    int line = 0;
-    ldns_status s =
-        o ? ldns_zone_new_frm_fp_l(zone, f, o, 3600, LDNS_RR_CLASS_IN, &line) : LDNS_STATUS_MEM_ERR;
-    ldns_rdf_deep_free(o);
-    fclose(f);
-    if (s != LDNS_STATUS_OK)
-        return sd_fail(e, SD_EBADINPUT, "%s:%d: %s", path, line, ldns_get_errorstr_by_id(s));
-    return 0;
-}
-
 /* Refuses (400, naming path and line) a record that the API could not store either: one of a
  * type that is not data (TYPE0, ANY, ...), or whose data ldns reads but that does not read
  * back as itself (empty data such as "A \# 0" among them). Signatures and keys are skipped on
@@ -91,7 +78,7 @@ static int check_rr(const ldns_rr *rr, const char *path, int line, sd_err *e)
     ldns_rr_type t = ldns_rr_get_type(rr);
     if (sd_type_is_managed(t))
         return 0;
-    char *type = ldns_rr_type2str(t), *owner = ldns_rdf2str(ldns_rr_owner(rr));
+    char *type = sd_type_name(t), *owner = ldns_rdf2str(ldns_rr_owner(rr));
     char *content = sd_rdata_text(rr), *again = NULL;
     sd_err why;
     int rc = 0;
@@ -111,53 +98,225 @@ static int check_rr(const ldns_rr *rr, const char *path, int line, sd_err *e)
     return rc;
 }
 
-/* Reads path record by record before parse() does: a syntax error is reported here, with its
- * line, because ldns_zone_new_frm_fp_l leaks the records it had read when it meets one (ldns
- * 1.8 frees the zone's list but not its records on that path); a second SOA, which
- * ldns_zone_new_frm_fp_l silently drops, is refused; and so is a record check_rr refuses. */
-static int precheck(const char *path, const char *origin, sd_err *e)
+/* Trims blanks at both ends of s in place; returns the first non-blank. */
+static char *strip(char *s)
 {
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+/* Returns line with the word at (len characters) replaced by with, as a new string. */
+static char *replace_word(const char *line, size_t at, size_t len, const char *with)
+{
+    size_t n = strlen(line), wl = strlen(with);
+    char *s = malloc(n - len + wl + 1);
+    if (!s)
+        return NULL;
+    memcpy(s, line, at);
+    memcpy(s + at, with, wl);
+    memcpy(s + at + wl, line + at + len, n - at - len + 1);
+    return s;
+}
+
+/* What read_rr needs besides the line. */
+typedef struct reader {
+    const char *path;
+    int line;
+    const sd_import_opts *o;
+    sd_import_stats *st;
+    uint32_t ttl;
+    ldns_rdf *origin, *prev;
+} reader;
+
+/* Parses one record line with ldns. ALIAS (PowerDNS's type, data one name) is read as a CNAME
+ * and given its own type number; a TXT or SPF whose character-string is over 255 octets is
+ * refused naming it and its length, or split when the options say so. */
+static int read_rr(reader *r, const char *line, ldns_rr **rr, sd_err *e)
+{
+    sd_rr_words w;
+    int words = sd_rr_words_find(line, &w) == 0;
+    char type[16] = "";
+    if (words && w.type_len < sizeof type)
+        for (size_t i = 0; i <= w.type_len; i++)
+            type[i] = i < w.type_len ? (char)toupper((unsigned char)line[w.type_at + i]) : '\0';
+    int alias = strcmp(type, "ALIAS") == 0;
+    char *text = alias ? replace_word(line, w.type_at, w.type_len, "CNAME") : NULL;
+    if (alias && !text)
+        return sd_fail(e, SD_EINTERNAL, "out of memory");
+    ldns_status s = ldns_rr_new_frm_str(rr, text ? text : line, r->ttl, r->origin, &r->prev);
+    size_t longest = 0;
+    if (s != LDNS_STATUS_OK && words && (strcmp(type, "TXT") == 0 || strcmp(type, "SPF") == 0) &&
+        (longest = sd_charstr_longest(line + w.data_at)) > SD_CHARSTR_MAX) {
+        int rc = 0;
+        if (!r->o->split_long_txt) {
+            size_t ol = line[0] && !isspace((unsigned char)line[0]) ? strcspn(line, " \t") : 0;
+            char *prev = ol ? NULL : ldns_rdf2str(r->prev);
+            rc = sd_fail(e, SD_EBADINPUT,
+                         "%s:%d: %s record of %.*s%s: a character-string of %zu octets, more "
+                         "than %d (--split-long-txt splits it into strings of %d)",
+                         r->path, r->line, type, (int)ol, line, prev ? prev : "", longest,
+                         SD_CHARSTR_MAX, SD_CHARSTR_MAX);
+            free(prev);
+        } else {
+            size_t splits = 0;
+            char *data = sd_charstr_split(line + w.data_at, &splits);
+            char *whole =
+                data ? replace_word(line, w.data_at, strlen(line + w.data_at), data) : NULL;
+            if (!whole)
+                rc = sd_fail(e, SD_EINTERNAL, "out of memory");
+            else
+                s = ldns_rr_new_frm_str(rr, whole, r->ttl, r->origin, &r->prev);
+            if (rc == 0 && s == LDNS_STATUS_OK)
+                r->st->txt_split += splits;
+            free(data);
+            free(whole);
+        }
+        if (rc < 0) {
+            free(text);
+            return rc;
+        }
+    }
+    free(text);
+    if (s != LDNS_STATUS_OK)
+        return sd_fail(e, SD_EBADINPUT, "%s:%d: %s", r->path, r->line, ldns_get_errorstr_by_id(s));
+    if (alias)
+        ldns_rr_set_type(*rr, SD_TYPE_ALIAS);
+    return 0;
+}
+
+/* Reads path (origin the zone's name) into *soa and *rrs, record by record with the line of
+ * each: a syntax error names its line; a second SOA is refused (ldns_zone_new_frm_fp_l would
+ * drop it silently); so are $INCLUDE and a record check_rr refuses. A record outside the zone
+ * is ignored with a warning through the options, and counted, or refused when they say strict.
+ * TTLs as ldns_zone_new_frm_fp_l gives them: $TTL is the default, without it the last explicit
+ * TTL. */
+static int read_zone(const char *path, const char *origin, const sd_import_opts *o,
+                     sd_import_stats *st, ldns_rr **soa, ldns_rr_list **rrs, sd_err *e)
+{
+    *soa = NULL;
+    *rrs = NULL;
     FILE *f = fopen(path, "r");
     if (!f)
         return sd_fail(e, SD_EBADINPUT, "cannot open %s: %s", path, strerror(errno));
-    ldns_rdf *o = ldns_dname_new_frm_str(origin), *prev = o ? ldns_rdf_clone(o) : NULL;
-    uint32_t ttl = 3600;
-    int line = 0, soas = 0, rc = prev ? 0 : sd_fail(e, SD_EINTERNAL, "out of memory");
+    reader r = {path, 0, o, st, 3600, ldns_dname_new_frm_str(origin), NULL};
+    r.prev = r.origin ? ldns_rdf_clone(r.origin) : NULL;
+    char *line = malloc(LDNS_MAX_LINELEN + 1);
+    ldns_rr_list *list = ldns_rr_list_new();
+    uint32_t default_ttl = 3600;
+    int ttl_from_TTL = 0, rc = 0;
+    if (!r.prev || !line || !list)
+        rc = sd_fail(e, SD_EINTERNAL, "out of memory");
     while (rc == 0 && !feof(f)) {
+        if (ttl_from_TTL)
+            r.ttl = default_ttl;
+        ssize_t size = ldns_fget_token_l(f, line, LDNS_PARSE_SKIP_SPACE, LDNS_MAX_LINELEN, &r.line);
+        if (size < 0) {
+            if (!feof(f))
+                rc = sd_fail(e, SD_EBADINPUT, "%s:%d: %s", path, r.line,
+                             ldns_get_errorstr_by_id(LDNS_STATUS_SYNTAX_ERR));
+            break;
+        }
+        if (strncmp(line, "$ORIGIN", 7) == 0 && isspace((unsigned char)line[7])) {
+            ldns_rdf *n = ldns_dname_new_frm_str(strip(line + 8));
+            if (!n)
+                rc = sd_fail(e, SD_EBADINPUT, "%s:%d: %s", path, r.line,
+                             ldns_get_errorstr_by_id(LDNS_STATUS_SYNTAX_DNAME_ERR));
+            else {
+                ldns_rdf_deep_free(r.origin);
+                r.origin = n;
+            }
+            continue;
+        }
+        if (strncmp(line, "$TTL", 4) == 0 && isspace((unsigned char)line[4])) {
+            const char *end = NULL;
+            default_ttl = ldns_str2period(strip(line + 5), &end);
+            r.ttl = default_ttl;
+            ttl_from_TTL = 1;
+            continue;
+        }
+        if (strncmp(line, "$INCLUDE", 8) == 0) {
+            rc = sd_fail(e, SD_EBADINPUT, "%s:%d: $INCLUDE is not supported", path, r.line);
+            break;
+        }
+        if (size == 0 || !*strip(line))
+            continue;
         ldns_rr *rr = NULL;
-        ldns_status s = ldns_rr_new_frm_fp_l(&rr, f, &ttl, &o, &prev, &line);
-        if (s == LDNS_STATUS_OK && ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA && ++soas == 2)
-            rc = sd_fail(e, SD_EBADINPUT, "%s:%d: more than one SOA record", path, line);
-        else if (s == LDNS_STATUS_OK)
-            rc = check_rr(rr, path, line, e);
-        else if (s == LDNS_STATUS_SYNTAX_INCLUDE)
-            rc = sd_fail(e, SD_EBADINPUT, "%s:%d: $INCLUDE is not supported", path, line);
-        else if (s != LDNS_STATUS_OK && s != LDNS_STATUS_SYNTAX_EMPTY &&
-                 s != LDNS_STATUS_SYNTAX_TTL && s != LDNS_STATUS_SYNTAX_ORIGIN)
-            rc = sd_fail(e, SD_EBADINPUT, "%s:%d: %s", path, line, ldns_get_errorstr_by_id(s));
-        ldns_rr_free(rr);
+        if ((rc = read_rr(&r, line, &rr, e)) < 0)
+            break;
+        ldns_rr_type t = ldns_rr_get_type(rr);
+        if (!ttl_from_TTL && t != LDNS_RR_TYPE_RRSIG && t != LDNS_RR_TYPE_SIG)
+            r.ttl = ldns_rr_ttl(rr); /* an implicit TTL is r.ttl already */
+        char *owner_raw = ldns_rdf2str(ldns_rr_owner(rr));
+        char owner[SD_NAME_MAX];
+        int in_zone = owner_raw && sd_name_canon(owner_raw, owner, sizeof owner, NULL) == 0 &&
+                      sd_name_in_zone(owner, origin);
+        free(owner_raw);
+        if (t == LDNS_RR_TYPE_SOA && *soa)
+            rc = sd_fail(e, SD_EBADINPUT, "%s:%d: more than one SOA record", path, r.line);
+        else if (t == LDNS_RR_TYPE_SOA)
+            *soa = rr; /* sd_zone_import checks that it is at the apex */
+        else if ((rc = check_rr(rr, path, r.line, e)) < 0)
+            ;
+        else if (!in_zone && o->strict)
+            rc = sd_fail(e, SD_EBADINPUT, "%s:%d: record %s is outside the zone %s (--strict)",
+                         path, r.line, owner, origin);
+        else if (!in_zone) {
+            st->out_of_zone++;
+            if (o->warn) {
+                char *type = sd_type_name(t), msg[SD_NAME_MAX * 2 + 128];
+                snprintf(msg, sizeof msg, "%s:%d: ignoring out-of-zone data %s %s (zone %s)", path,
+                         r.line, owner, type ? type : "?", origin);
+                o->warn(msg, o->warn_arg);
+                free(type);
+            }
+        } else if (!ldns_rr_list_push_rr(list, rr))
+            rc = sd_fail(e, SD_EINTERNAL, "out of memory");
+        else
+            rr = NULL;
+        if (rr != *soa)
+            ldns_rr_free(rr);
     }
-    ldns_rdf_deep_free(o);
-    ldns_rdf_deep_free(prev);
+    ldns_rdf_deep_free(r.origin);
+    ldns_rdf_deep_free(r.prev);
+    free(line);
     fclose(f);
-    return rc;
+    if (rc < 0) {
+        ldns_rr_free(*soa);
+        *soa = NULL;
+        ldns_rr_list_deep_free(list);
+        return rc;
+    }
+    *rrs = list;
+    return 0;
 }
 
 int sd_zone_import(sqlite3 *db, const char *name, const char *path, const char *actor, int64_t now,
                    sd_zone *out, sd_err *e)
 {
+    sd_import_opts o = {0};
+    return sd_zone_import_opts(db, name, path, &o, actor, now, out, NULL, e);
+}
+
+int sd_zone_import_opts(sqlite3 *db, const char *name, const char *path, const sd_import_opts *o,
+                        const char *actor, int64_t now, sd_zone *out, sd_import_stats *stats,
+                        sd_err *e)
+{
     char origin[SD_NAME_MAX];
     if (sd_name_canon(name, origin, sizeof origin, e) < 0)
         return -SD_EBADINPUT;
-    ldns_zone *zone = NULL;
-    if (precheck(path, origin, e) < 0 || parse(path, origin, &zone, e) < 0)
+    sd_import_stats st = {0};
+    ldns_rr *soa = NULL;
+    ldns_rr_list *rrs = NULL;
+    if (read_zone(path, origin, o, &st, &soa, &rrs, e) < 0)
         return -e->code;
-    ldns_rr *soa = ldns_zone_soa(zone);
     int rc = 0;
     if (!soa)
         rc = sd_fail(e, SD_EBADINPUT, "%s has no SOA record", path);
     sd_zone z;
-    size_t skipped = 0, stored = 0;
     if (rc == 0 && (rc = sd_db_begin(db, e)) == 0) {
         rc = sd_zone_insert(db, origin, 0, now, &z, e);
         char *soa_owner = rc == 0 ? ldns_rdf2str(ldns_rr_owner(soa)) : NULL;
@@ -168,25 +327,24 @@ int sd_zone_import(sqlite3 *db, const char *name, const char *path, const char *
         free(soa_owner);
         if (rc == 0)
             rc = store_rr(db, &z, soa, e);
-        ldns_rr_list *rrs = ldns_zone_rrs(zone);
         for (size_t i = 0; rc == 0 && i < ldns_rr_list_rr_count(rrs); i++) {
             ldns_rr *rr = ldns_rr_list_rr(rrs, i);
-            ldns_rr_type t = ldns_rr_get_type(rr);
-            if (t == LDNS_RR_TYPE_SOA) {
-                rc = sd_fail(e, SD_EBADINPUT, "%s has more than one SOA record", path);
-            } else if (sd_type_is_managed(t)) {
-                skipped++; /* signatures and keys are made live by PowerDNS from our keys */
+            if (sd_type_is_managed(ldns_rr_get_type(rr))) {
+                st.dnssec_skipped++; /* signatures and keys are made live by PowerDNS */
             } else {
                 rc = store_rr(db, &z, rr, e);
-                stored++;
+                st.records++;
             }
         }
         if (rc == 0)
             rc = sd_rrset_rule_zone(db, &z, e); /* what DNS can serve: rrset_rules.h */
         if (rc == 0) {
-            char detail[128];
-            snprintf(detail, sizeof detail, "{\"records\": %zu, \"dnssec_records_skipped\": %zu}",
-                     stored + 1, skipped);
+            st.records++; /* the SOA */
+            char detail[256];
+            snprintf(detail, sizeof detail,
+                     "{\"records\": %zu, \"dnssec_records_skipped\": %zu, "
+                     "\"out_of_zone_ignored\": %zu, \"txt_strings_split\": %zu}",
+                     st.records, st.dnssec_skipped, st.out_of_zone, st.txt_split);
             rc = sd_audit(db, now, actor, z.name, "zone-import", "ok", detail, e);
         }
         if (rc == 0)
@@ -194,8 +352,11 @@ int sd_zone_import(sqlite3 *db, const char *name, const char *path, const char *
         else
             sd_db_rollback(db);
     }
-    ldns_zone_deep_free(zone);
+    ldns_rr_free(soa);
+    ldns_rr_list_deep_free(rrs);
     if (rc == 0 && out)
         *out = z;
+    if (rc == 0 && stats)
+        *stats = st;
     return rc;
 }

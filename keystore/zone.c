@@ -69,7 +69,7 @@ static int initial_records(sqlite3 *db, const sd_zone *z, const sd_zone_init *in
     }
     if (n == 0)
         return sd_fail(e, SD_EBADINPUT, "a new zone needs at least one NS name");
-    char mname[SD_NAME_MAX], rname[SD_NAME_MAX], soa[700];
+    char mname[SD_NAME_MAX], rname[SD_NAME_MAX], soa[2 * SD_NAME_MAX + 64];
     if (sd_name_canon(init->soa_mname ? init->soa_mname : ns[0], mname, sizeof mname, e) < 0)
         return -SD_EBADINPUT;
     if (sd_name_canon(init->soa_rname ? init->soa_rname : "hostmaster.invalid.", rname,

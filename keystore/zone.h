@@ -58,9 +58,34 @@ int sd_rrset_delete(sqlite3 *db, const sd_zone *zone, const char *name, const ch
 /* Adds one SOA serial step (RFC 1982 arithmetic). Call inside a transaction. */
 int sd_zone_bump_serial(sqlite3 *db, int64_t zone_id, sd_err *e);
 
+/* How sd_zone_import_opts treats data DNS servers differ on. */
+typedef struct sd_import_opts {
+    int strict;         /* refuse a record outside the zone (else: ignored, warned, counted) */
+    int split_long_txt; /* split TXT/SPF character-strings over 255 octets (else: refused) */
+    void (*warn)(const char *msg, void *arg); /* one call per ignored record; may be NULL */
+    void *warn_arg;
+} sd_import_opts;
+
+/* What an import did. */
+typedef struct sd_import_stats {
+    size_t records;        /* stored, the SOA included */
+    size_t dnssec_skipped; /* DNSKEY, RRSIG, NSEC... (made live by PowerDNS from our keys) */
+    size_t out_of_zone;    /* ignored: their owner is outside the zone */
+    size_t txt_split;      /* character-strings split in 255-octet pieces */
+} sd_import_stats;
+
 /* Imports an RFC 1035 zone file into a new zone named name (origin = name): every RR is
- * parsed by ldns; a syntax error aborts with the line number and nothing is written.
- * The file must hold exactly one SOA at the apex. */
+ * parsed by ldns (ALIAS too, PowerDNS's type: its data is one name); a syntax error aborts with
+ * the line number and nothing is written. The file must hold exactly one SOA at the apex.
+ * A record outside the zone is ignored, o->warn called with "FILE:LINE: ignoring out-of-zone
+ * data NAME TYPE (zone Z)", unless o->strict refuses it; a TXT or SPF character-string over
+ * 255 octets is refused naming the record and the length, unless o->split_long_txt. stats
+ * (may be NULL) gets the counts, also written in the audit row. */
+int sd_zone_import_opts(sqlite3 *db, const char *name, const char *path, const sd_import_opts *o,
+                        const char *actor, int64_t now, sd_zone *out, sd_import_stats *stats,
+                        sd_err *e);
+
+/* sd_zone_import_opts with every option off and no warnings. */
 int sd_zone_import(sqlite3 *db, const char *name, const char *path, const char *actor, int64_t now,
                    sd_zone *out, sd_err *e);
 

@@ -167,10 +167,8 @@ int sd_zone_ttls_load(sqlite3 *db, int64_t zone_id, sd_zone_ttls *t, sd_err *e)
     t->soa_ttl = sqlite3_column_int64(st, 1);
     const char *soa = (const char *)sqlite3_column_text(st, 2);
     if (soa) {
-        char a[300], b[300];
-        unsigned long v[5];
-        if (sscanf(soa, "%299s %299s %lu %lu %lu %lu %lu", a, b, &v[0], &v[1], &v[2], &v[3],
-                   &v[4]) == 7)
+        unsigned long v[5]; /* names skipped whole: with \DDD escapes they reach 1004 chars */
+        if (sscanf(soa, "%*s %*s %lu %lu %lu %lu %lu", &v[0], &v[1], &v[2], &v[3], &v[4]) == 5)
             t->soa_minimum = (int64_t)v[4];
     }
     sqlite3_finalize(st);

@@ -92,9 +92,8 @@ static int64_t keystore_serial(sqlite3 *db, const sd_zone *z)
     sqlite3_bind_int64(st, 1, z->id);
     sqlite3_bind_text(st, 2, z->name, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW) {
-        char a[300], b[300];
-        unsigned long v;
-        if (sscanf((const char *)sqlite3_column_text(st, 0), "%299s %299s %lu", a, b, &v) == 3)
+        unsigned long v; /* the names skipped whole: with \DDD escapes they reach 1004 chars */
+        if (sscanf((const char *)sqlite3_column_text(st, 0), "%*s %*s %lu", &v) == 1)
             serial = (int64_t)v;
     }
     sqlite3_finalize(st);

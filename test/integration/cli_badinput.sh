@@ -66,10 +66,11 @@ name253="$long63.$long63.$long63.$(printf 'c%.0s' {1..61})"
 bad "empty label" zone create bad..example
 bad "empty label" zone create .example
 bad "not allowed" zone create "exa mple.com"
-bad "not allowed" zone create "ex@mple.com"
+bad "not allowed" zone create $'ex\tmple.com'
+bad "three digits" zone create 'ex\12mple.com'
 # shellcheck disable=SC2016 # a name that is a shell command must not be run as one
 bad "not allowed" zone create 'exa$(touch x)mple.com'
-bad "not allowed" zone create "example.com/24"
+bad "above 255" zone create 'ex\256mple.com'
 bad "63 octets" zone create "$long64.example"
 bad "255 octets" zone create "$name254"
 bad "255 octets" zone create "$name254."
@@ -182,9 +183,14 @@ badzone "\$TTL 300
 ${SOA}www IN A 192.0.2.1
 @ IN SOA ns2.new.example. h.new.example. 2 3600 600 86400 300
 " "bad.zone:4: more than one SOA"
-badzone "\$TTL 300
+printf '%s' "\$TTL 300
 ${SOA}www.example.org. IN A 192.0.2.1
-" "outside the zone"
+" >"$T/bad.zone"
+bad "bad.zone:3: record www.example.org. is outside the zone new.example. (--strict)" \
+    zone import new.example "$T/bad.zone" --strict
+badzone "\$TTL 300
+${SOA}long IN TXT \"$(printf 'x%.0s' {1..256})\"
+" "bad.zone:3: TXT record of long: a character-string of 256 octets, more than 255"
 badzone "\$TTL 300
 sub IN SOA ns1.new.example. h.new.example. 1 3600 600 86400 300
 " "not at the apex"

@@ -33,6 +33,30 @@ static void test_canonical_order(void **state)
     assert_string_equal(sb_dname_parent("a.b."), "b.");
     assert_string_equal(sb_dname_parent("b."), ".");
     assert_null(sb_dname_parent("."));
+    /* Escaped names (issue 18), as PowerDNS writes them: an escaped dot is inside a label. */
+    assert_int_equal(sb_dname_lower("A\\.B\\000C.Example", out, sizeof out), 0);
+    assert_string_equal(out, "a\\.b\\000c.example.");
+    assert_int_equal(sb_dname_lower("x\\065\\046y.example.", out, sizeof out), 0);
+    assert_string_equal(out, "xa\\.y.example.");
+    assert_int_equal(sb_dname_lower("x\\256.example.", out, sizeof out), -1);
+    assert_string_equal(sb_dname_parent("a\\.b.example."), "example.");
+    assert_string_equal(sb_dname_parent("a\\\\.b.example."), "b.example.");
+    assert_false(sb_dname_in("a\\.example.", "example."));
+    assert_true(sb_dname_in("a\\.b.example.", "example."));
+    /* Canonical order compares octets: "a" < "a\000" < "a.b" (one label) < "a\255" < "b". */
+    const char *esc[] = {"a.example.",      "a\\000.example.", "a\\.b.example.",
+                         "a\\255.example.", "b.example.",      "a.b.example."};
+    for (size_t i = 0; i + 2 < sizeof esc / sizeof esc[0]; i++)
+        assert_true(sb_dname_cmp(esc[i], esc[i + 1]) < 0);
+    assert_true(sb_dname_cmp("a\\.b.example.", "a.b.example.") < 0); /* "a.b" < "b" */
+    assert_int_equal(sb_dname_cmp("A\\065.example.", "aa.example."), 0);
+    /* The NSEC3 hash of an escaped name is the hash of its octets. */
+    char h1[SB_NSEC3_HASH_LEN + 1], h2[SB_NSEC3_HASH_LEN + 1];
+    assert_int_equal(sb_nsec3_hash("\\097\\.b.example.", "-", 0, h1, sizeof h1), 0);
+    assert_int_equal(sb_nsec3_hash("a\\.b.example.", "", 0, h2, sizeof h2), 0);
+    assert_string_equal(h1, h2);
+    assert_int_equal(sb_nsec3_hash("a.b.example.", "", 0, h2, sizeof h2), 0);
+    assert_string_not_equal(h1, h2);
 }
 
 static void test_nsec3_vectors(void **state)

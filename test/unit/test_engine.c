@@ -207,7 +207,7 @@ static int64_t metrics_next(th_env *t, const sd_zone *z)
     assert_non_null(f);
     assert_int_equal(api_metrics_keystore(t->db, t->ctx.now, f), 0);
     fclose(f);
-    char needle[300];
+    char needle[SD_NAME_MAX + 64];
     snprintf(needle, sizeof needle, "scaidns_zone_next_step_seconds{zone=\"%s\"} ", z->name);
     const char *at = strstr(text, needle);
     int64_t v = at ? strtoll(at + strlen(needle), NULL, 10) : INT64_MIN;

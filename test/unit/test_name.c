@@ -123,8 +123,15 @@ static void test_idn(void **state)
     canon_ok("XN--MNCHEN-3YA.de", "xn--mnchen-3ya.de.");
     canon_ok("bücher.example", "xn--bcher-kva.example.");
     canon_ok("例え.テスト", "xn--r8jz45g.xn--zckzah.");
+    /* Beside escaped labels, each U-label is converted alone. */
+    canon_ok("bücher.a\\.b.example", "xn--bcher-kva.a\\.b.example.");
+    canon_bad("b\\.ücher.example", "mix");
     /* Not UTF-8 at all. */
     canon_bad("ex\xff\xfe.com", "internationalised");
+    /* Without an sd_err (as zone lookups call it): refused, not a crash. */
+    char o2[SD_NAME_MAX];
+    assert_true(sd_name_canon("\xff\xfe.example", o2, sizeof o2, NULL) < 0);
+    assert_true(sd_name_canon("b\\.\xc3\xbc.example", o2, sizeof o2, NULL) < 0);
     /* A U-label of 61 characters whose A-label passes 63 octets. */
     char name[400];
     char *a60 = rep('a', 60);
@@ -139,16 +146,51 @@ static void test_idn(void **state)
 static void test_bad_characters(void **state)
 {
     (void)state;
-    canon_bad("exa mple.com", "' '");
-    canon_bad("exa!mple.com", "'!'");
-    canon_bad("ex@mple.com", "'@'");
-    canon_bad("example.com/24", "'/'");
-    canon_bad("a\"b.com", "not allowed");
-    canon_bad("a\\.b.com", "not allowed");
-    canon_bad("tab\there.com", "not allowed");
-    canon_bad("new\nline.com", "not allowed");
-    canon_bad("semi;colon.com", "not allowed");
-    canon_bad("a(b).com", "not allowed");
+    /* Spaces and control characters must be escaped; bad escapes are refused. */
+    canon_bad("exa mple.com", "'\\032' not allowed unescaped");
+    canon_bad("tab\there.com", "'\\009' not allowed unescaped");
+    canon_bad("new\nline.com", "'\\010'");
+    canon_bad("del\x7f.com", "'\\127'");
+    canon_bad("a\\", "lone backslash");
+    canon_bad("a\\25.com", "three digits");
+    canon_bad("a\\2x5.com", "three digits");
+    canon_bad("a\\256.com", "above 255");
+}
+
+/* Every octet RFC 1035 presentation format can express (issue 18). */
+static void test_any_octet(void **state)
+{
+    (void)state;
+    canon_ok("ex@mple.com", "ex@mple.com.");
+    canon_ok("exa!mple.com", "exa!mple.com.");
+    canon_ok("0/26.2.0.192.in-addr.arpa", "0/26.2.0.192.in-addr.arpa.");
+    canon_ok("semi;colon.com", "semi;colon.com.");
+    canon_ok("a(b).com", "a(b).com.");
+    canon_ok("a\"b.com", "a\"b.com.");
+    /* Escapes: \. is a dot inside a label, \\ a backslash, \DDD any octet; written back the
+     * way PowerDNS writes them (printable ASCII as itself). */
+    canon_ok("a\\.b.com", "a\\.b.com.");
+    canon_ok("A\\.B.Com", "a\\.b.com.");
+    canon_ok("a\\\\.com", "a\\\\.com.");
+    canon_ok("a\\000b.com", "a\\000b.com.");
+    canon_ok("sp\\ ace.com", "sp\\032ace.com.");
+    canon_ok("sp\\032ace.com", "sp\\032ace.com.");
+    canon_ok("\\065\\066.com", "ab.com.");
+    canon_ok("\\;x.com", ";x.com.");
+    canon_ok("\\255\\128.com", "\\255\\128.com.");
+    canon_ok("a\\046b.com", "a\\.b.com.");
+    canon_ok("end\\.", "end\\..");
+    /* A label of 63 octets written with escapes is still 63 octets. */
+    char name[400] = "";
+    for (int i = 0; i < 63; i++)
+        strcat(name, "\\000");
+    strcat(name, ".com");
+    char want[400];
+    snprintf(want, sizeof want, "%s.", name);
+    canon_ok(name, want);
+    memmove(name + 4, name, strlen(name) + 1);
+    memcpy(name, "\\001", 4);
+    canon_bad(name, "63");
 }
 
 static void test_wildcard(void **state)
@@ -157,11 +199,11 @@ static void test_wildcard(void **state)
     canon_ok("*.example.com", "*.example.com.");
     canon_ok("*.Apps.Example.com.", "*.apps.example.com.");
     canon_ok("*", "*.");
-    canon_bad("a.*.example.com", "'*'");
-    canon_bad("*a.example.com", "'*'");
-    canon_bad("a*.example.com", "'*'");
-    canon_bad("**.example.com", "'*'");
-    canon_bad("www.example.*", "'*'");
+    /* A '*' that is not the whole leftmost label is a literal (RFC 4592 2.1.3). */
+    canon_ok("host.*.sub", "host.*.sub.");
+    canon_ok("a.*.example.com", "a.*.example.com.");
+    canon_ok("*a.example.com", "*a.example.com.");
+    canon_ok("**.example.com", "**.example.com.");
 }
 
 static void test_in_zone(void **state)
@@ -174,6 +216,11 @@ static void test_in_zone(void **state)
     assert_false(sd_name_in_zone("example.org.", "example.com."));
     assert_false(sd_name_in_zone("com.", "example.com."));
     assert_true(sd_name_in_zone("anything.at.all.", "."));
+    /* An escaped dot is inside a label: "a\\.example.com." is one label under com. */
+    assert_false(sd_name_in_zone("a\\.example.com.", "example.com."));
+    assert_true(sd_name_in_zone("a\\.b.example.com.", "example.com."));
+    assert_true(sd_name_in_zone("x\\\\.example.com.", "example.com."));
+    assert_false(sd_name_in_zone("x\\\\\\.example.com.", "example.com."));
 }
 
 static void test_absolute(void **state)
@@ -201,6 +248,11 @@ static void test_absolute(void **state)
                    "missing");
     th_assert_fail(sd_name_absolute("bad name", "example.com.", out, sizeof out, &e), e,
                    SD_EBADINPUT, "not allowed");
+    /* An escaped trailing dot does not make a name absolute. */
+    th_assert_ok(sd_name_absolute("a\\.", "example.com.", out, sizeof out, &e), e);
+    assert_string_equal(out, "a\\..example.com.");
+    th_assert_ok(sd_name_absolute("host.*.sub", "example.com.", out, sizeof out, &e), e);
+    assert_string_equal(out, "host.*.sub.example.com.");
     /* A relative name that fits alone but not under the zone. */
     char *a = rep('a', 63), *b = rep('b', 50);
     char owner[300];
@@ -218,8 +270,8 @@ int main(void)
         cmocka_unit_test(test_case_and_dot), cmocka_unit_test(test_empty_labels),
         cmocka_unit_test(test_label_limit),  cmocka_unit_test(test_name_limit),
         cmocka_unit_test(test_idn),          cmocka_unit_test(test_bad_characters),
-        cmocka_unit_test(test_wildcard),     cmocka_unit_test(test_in_zone),
-        cmocka_unit_test(test_absolute),
+        cmocka_unit_test(test_wildcard),     cmocka_unit_test(test_any_octet),
+        cmocka_unit_test(test_in_zone),      cmocka_unit_test(test_absolute),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -93,7 +93,7 @@ static void test_zone_create_refused(void **state)
     init.ns = "";
     th_assert_fail(sd_zone_create(t->db, "example.org", &init, "test", TH_NOW, &z, &e), e,
                    SD_EBADINPUT, "NS");
-    init.ns = "ns1.bad!name.";
+    init.ns = "ns1.bad\tname.";
     th_assert_fail(sd_zone_create(t->db, "example.org", &init, "test", TH_NOW, &z, &e), e,
                    SD_EBADINPUT, "not allowed");
     char *after = th_snapshot(t->db, 1);
@@ -455,6 +455,10 @@ static void import_bad(th_env *t, const char *name, const char *text, const char
     free(after);
 }
 
+#define LONG100                                                                                    \
+    "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890"  \
+    "123456789"
+#define LONG300 LONG100 LONG100 LONG100
 #define SOA_LINE "@ IN SOA ns1.example.com. h.example.com. 1 3600 600 86400 300\n"
 
 static void test_import_bad(void **state)
@@ -480,10 +484,13 @@ static void test_import_bad(void **state)
                "$TTL 300\n" SOA_LINE "www IN A 192.0.2.1\n"
                "@ IN SOA ns2.example.com. h.example.com. 2 3600 600 86400 300\n",
                ":4: more than one SOA");
-    import_bad(t, "example.com", "$TTL 300\n" SOA_LINE "www.example.org. IN A 192.0.2.1\n",
-               "outside the zone");
-    import_bad(t, "example.com", "$TTL 300\n" SOA_LINE "$ORIGIN example.org.\nwww IN A 192.0.2.1\n",
-               "outside the zone");
+    /* A character-string over 255 octets: refused, naming the record and the length. */
+    import_bad(t, "example.com", "$TTL 300\n" SOA_LINE "long IN TXT \"" LONG300 "\"\n",
+               ":3: TXT record of long: a character-string of 300 octets, more than 255");
+    import_bad(t, "example.com", "$TTL 300\n" SOA_LINE "long IN TXT \"a\" \"" LONG300 "\"\n",
+               "300 octets");
+    import_bad(t, "example.com", "$TTL 300\n" SOA_LINE "long IN SPF " LONG300 "\n", "SPF record");
+    import_bad(t, "example.com", "$TTL 300\n" SOA_LINE "a\\1.b IN A 192.0.2.1\n", ":3:");
     import_bad(t, "example.com",
                "$TTL 300\nsub IN SOA ns1.example.com. h.example.com. 1 3600 600 86400 300\n",
                "not at the apex");
@@ -499,6 +506,145 @@ static void test_import_bad(void **state)
         SD_EBADINPUT, "/nonexistent/zone");
 }
 
+/* Imports text as example.com with opts; asserts success. */
+static void import_ok(th_env *t, const char *text, const sd_import_opts *o, sd_zone *z,
+                      sd_import_stats *st)
+{
+    sd_err e;
+    char path[64];
+    th_write_file(path, text);
+    int rc = sd_zone_import_opts(t->db, "example.com", path, o, "test", TH_NOW, z, st, &e);
+    unlink(path);
+    th_assert_ok(rc, e);
+}
+
+static void collect_warning(const char *msg, void *arg)
+{
+    strcat(arg, msg);
+    strcat(arg, "\n");
+}
+
+/* Names DNS allows, stored canonically (issue 18). */
+static void test_import_names(void **state)
+{
+    th_env *t = *state;
+    sd_zone z;
+    sd_import_stats st;
+    sd_import_opts o = {0};
+    import_ok(t,
+              "$TTL 300\n" SOA_LINE "@ IN NS ns1.example.com.\n"
+              "host.*.sub IN A 192.0.2.1\n"
+              "$ORIGIN 2.0.192.in-addr.arpa.\n"
+              "$ORIGIN example.com.\n"
+              "0/26 IN NS ns1.example.com.\n"
+              "A\\.B\\000c IN TXT \"dot and nul\"\n"
+              "sp\\032ace\\; IN A 192.0.2.2\n"
+              "x\\(y\\) IN A 192.0.2.3\n",
+              &o, &z, &st);
+    assert_records(t->db, &z, "host.*.sub.example.com.", "A", "192.0.2.1");
+    assert_records(t->db, &z, "0/26.example.com.", "NS", "ns1.example.com.");
+    assert_records(t->db, &z, "a\\.b\\000c.example.com.", "TXT", "\"dot and nul\"");
+    assert_records(t->db, &z, "sp\\032ace;.example.com.", "A", "192.0.2.2");
+    assert_records(t->db, &z, "x(y).example.com.", "A", "192.0.2.3");
+    assert_int_equal(st.records, 7);
+    /* The RRset API takes the same names and finds the same RRsets. */
+    sd_err e;
+    const char *rec[] = {"192.0.2.9"};
+    th_assert_ok(sd_rrset_put(t->db, &z, "sp\\ ace;", "A", 60, rec, 1, 0, &e), e);
+    assert_records(t->db, &z, "sp\\032ace;.example.com.", "A", "192.0.2.9");
+    th_assert_ok(sd_rrset_put(t->db, &z, "a\\.b\\000C.example.com.", "TXT", 60,
+                              (const char *[]){"\"again\""}, 1, 0, &e),
+                 e);
+    assert_records(t->db, &z, "a\\.b\\000c.example.com.", "TXT", "\"again\"");
+}
+
+/* Out-of-zone records: ignored with a warning each and counted; refused with strict. */
+static void test_import_out_of_zone(void **state)
+{
+    th_env *t = *state;
+    sd_zone z;
+    sd_import_stats st;
+    char warnings[2048] = "";
+    sd_import_opts o = {0};
+    o.warn = collect_warning;
+    o.warn_arg = warnings;
+    const char *text = "$TTL 300\n" SOA_LINE "www IN A 192.0.2.1\n"
+                       "www.example.org. IN A 192.0.2.2\n"
+                       "a\\.example.com. IN A 192.0.2.4\n"
+                       "$ORIGIN example.org.\nmail IN A 192.0.2.3\n"
+                       "$ORIGIN example.com.\n@ IN NS ns1.example.com.\n";
+    char *before = th_snapshot(t->db, 1);
+    /* strict: refused, nothing written. */
+    o.strict = 1;
+    sd_err e;
+    char path[64];
+    th_write_file(path, text);
+    int rc = sd_zone_import_opts(t->db, "example.com", path, &o, "test", TH_NOW, &z, &st, &e);
+    unlink(path);
+    th_assert_fail(rc, e, SD_EBADINPUT, ":4: record www.example.org. is outside the zone");
+    char *after = th_snapshot(t->db, 1);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    /* default: the zone loads without them. */
+    o.strict = 0;
+    import_ok(t, text, &o, &z, &st);
+    assert_int_equal(st.out_of_zone, 3);
+    assert_int_equal(st.records, 3);
+    assert_non_null(strstr(warnings, ":4: ignoring out-of-zone data www.example.org. A"));
+    assert_non_null(strstr(warnings, ":5: ignoring out-of-zone data a\\.example.com. A"));
+    assert_non_null(strstr(warnings, ":7: ignoring out-of-zone data mail.example.org. A"));
+    assert_records(t->db, &z, "www.example.com.", "A", "192.0.2.1");
+    assert_int_equal(th_int(t->db, "SELECT count(*) FROM rrsets WHERE zone_id = %lld", z.id), 3);
+    char *detail = th_text(t->db, "SELECT detail FROM audit WHERE action = 'zone-import'");
+    assert_non_null(strstr(detail, "\"out_of_zone_ignored\": 3"));
+    free(detail);
+}
+
+/* Long TXT strings split into 255-octet strings on request; ALIAS stored. */
+static void test_import_txt_split_alias(void **state)
+{
+    th_env *t = *state;
+    sd_zone z;
+    sd_import_stats st;
+    sd_import_opts o = {0};
+    o.split_long_txt = 1;
+    import_ok(t,
+              "$TTL 300\n" SOA_LINE "@ IN NS ns1.example.com.\n"
+              "long IN TXT \"short\" \"" LONG300 "\" \"x\\\"y\"\n"
+              "@ IN ALIAS target.example.net.\n"
+              "w 60 IN alias www\n"
+              "esc IN TXT ( \"" LONG100 LONG100
+              "012345678901234567890123456789012345678901234567890123"
+              "\\255\\\\\\\"\" )\n",
+              &o, &z, &st);
+    assert_int_equal(st.txt_split, 2);
+    assert_records(t->db, &z, "long.example.com.", "TXT",
+                   "\"short\" \"" LONG100 LONG100
+                   "0123456789012345678901234567890123456789012345678901234"
+                   "\" \"567890123456789012345678901234567890123456789\" \"x\\\"y\"");
+    /* An escape is one octet, and is never cut. */
+    assert_records(t->db, &z, "esc.example.com.", "TXT",
+                   "\"" LONG100 LONG100 "012345678901234567890123456789012345678901234567890123"
+                   "\\255\" \"\\\\\\\"\"");
+    assert_records(t->db, &z, "example.com.", "ALIAS", "target.example.net.");
+    assert_records(t->db, &z, "w.example.com.", "ALIAS", "www.example.com.");
+    /* The API: ALIAS accepted, a long string refused naming the record and its length. */
+    sd_err e;
+    th_assert_ok(
+        sd_rrset_put(t->db, &z, "a2", "alias", 60, (const char *[]){"t.example.net."}, 1, 0, &e),
+        e);
+    assert_records(t->db, &z, "a2.example.com.", "ALIAS", "t.example.net.");
+    char *before = th_snapshot(t->db, 1);
+    th_assert_fail(
+        sd_rrset_put(t->db, &z, "big", "TXT", 60, (const char *[]){"\"" LONG300 "\""}, 1, 0, &e), e,
+        SD_EBADINPUT, "TXT record of big.example.com.: a character-string of 300 octets");
+    char *after = th_snapshot(t->db, 1);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -511,6 +657,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rrset_refused, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(test_import_good, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(test_import_bad, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_import_names, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_import_out_of_zone, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_import_txt_split_alias, th_setup, th_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
