@@ -20,7 +20,9 @@ for v in "$@"; do
     *) echo "unknown variant $v (plain, asan or fuzz)" >&2; exit 2 ;;
   esac
   echo "=== scaidns: $v build in $dir" >&2
-  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${flags[@]}" >/dev/null
+  # SCAIDNS_BUILD_TESTS=ON: build/ may have been configured by scripts/demo.sh, which leaves
+  # the tests out.
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCAIDNS_BUILD_TESTS=ON "${flags[@]}" >/dev/null
   cmake --build "$dir" -j"$jobs"
   echo "=== scaidns: $v tests" >&2
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
