@@ -35,6 +35,9 @@ static const api_route ROUTES[] = {
     {"PATCH", "/dns/v2/zones/{zone}/dnssec", "dnssec:enable", "dnssec:disable", 1,
      api_h_provider_patch},
     {"POST", "/api/v1/dnssec/enable", "dnssec:enable", NULL, 1, api_h_bulk_enable},
+    {"GET", "/ui", NULL, NULL, 0, api_h_ui_redirect},
+    {"GET", "/ui/", NULL, NULL, 0, api_h_ui_index},
+    {"GET", "/ui/{file}", NULL, NULL, 0, api_h_ui_file},
 };
 
 const api_route *api_routes(size_t *n)
