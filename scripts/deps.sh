@@ -32,7 +32,8 @@ PACKAGES=(
 )
 
 # One dpkg-query for all (one per package takes seconds on a busy machine).
-installed=" $(dpkg-query -W -f='${Package}=${Status}\n' "${PACKAGES[@]}" 2>/dev/null |
+# (dpkg-query fails when any package is unknown to dpkg: its output still lists the others)
+installed=" $({ dpkg-query -W -f='${Package}=${Status}\n' "${PACKAGES[@]}" 2>/dev/null || true; } |
   sed -n 's/=install ok installed$//p' | tr '\n' ' ') "
 missing=()
 for p in "${PACKAGES[@]}"; do
