@@ -107,7 +107,8 @@
         let why = ev.action + " " + ev.outcome;
         const d = ev.detail;
         if (d && typeof d === "object" && d.servers && Array.isArray(d.servers)) {
-          const bad = d.servers.filter((s) => s && s.agree === false).map((s) => s.server || s.address || "?");
+          const bad = d.servers.filter((s) => s && s.agrees === false)
+            .map((s) => (s.server || "?") + (s.error ? ": " + s.error : ""));
           if (bad.length) why += " (disagree: " + bad.join(", ") + ")";
         } else if (d && typeof d === "object" && d.reason) {
           why += " (" + d.reason + ")";
