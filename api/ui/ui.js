@@ -334,7 +334,7 @@
       const pub = el("div", { class: "publish" });
       pub.append(el("h3", {}, "DS to publish at the parent"));
       for (const d of ds) pub.append(copyRow(d.ds, "ds"));
-      pub.append(el("h3", {}, "CDS (the same records, as the zone serves them for CDS-scanning registries)"));
+      pub.append(el("h3", {}, "The same as CDS (for registries that scan for them; the zone serves CDS and CDNSKEY once its KSK's DNSKEY has reached every resolver)"));
       for (const d of ds) pub.append(copyRow(d.ds.replace(/\sIN\s+DS\s/, " IN CDS ").replace(/\sDS\s/, " CDS "), "cds"));
       card.append(pub);
     }

@@ -13,7 +13,15 @@ for f in /usr/bin/chromium /usr/bin/chromedriver; do
   [ -x "$f" ] || { echo "FAIL: $f is not installed (scripts/deps.sh installs chromium chromium-driver)"; exit 1; }
 done
 api_init
-echo "api-socket=$T/api.sock" >>"$CONF"
+# The served-data check asks a server that does not answer: a zone whose step falls due is
+# held (served-check / waiting), which the page must say.
+DEAD=$(api_free_port)
+cat >>"$CONF" <<CONF
+api-socket=$T/api.sock
+served-check=yes
+auth-servers=127.0.0.1:$DEAD
+scheduler-interval=1
+CONF
 ART=${SCAIDNS_BUILD:-$T}/test-artifacts
 mkdir -p "$ART"
 ADMIN=$(api_token admin zones:read,zones:write,dnssec:read,dnssec:enable,dnssec:rotate)
@@ -65,6 +73,7 @@ cp "$OUT" "$T/plan.json"
 jq -n --slurpfile s "$T/state.json" --slurpfile p "$T/plan.json" '
   ($s[0]) as $s | ($p[0].steps | sort_by(.at_unix)) as $steps | {
   zone: "ui.example.", status: $s.status, hidden: ["other.example."],
+  held: {zone: "wait.example.", text: "served-check waiting", server: "127.0.0.1"},
   zsk: ($s.zsk | map({key: (.key_tag | tostring), value: .state}) | from_entries),
   ksk: ($s.ksk | map({key: (.key_tag | tostring), value: .state}) | from_entries),
   new_zsk: ($s.zsk[] | select(.state == "published") | .key_tag | tostring),
@@ -73,7 +82,20 @@ jq -n --slurpfile s "$T/state.json" --slurpfile p "$T/plan.json" '
   ds: [$s.ds_records[].ds]}' >"$T/expect.json"
 check "both ZSKs expected (published and active)" jq -e '.zsk | to_entries | map(.value) | sort == ["active", "published"]' "$T/expect.json" >/dev/null
 
-READER=$(api_token viewer zones:read,dnssec:read ui.example)
+# A zone with waits of a second: its first step (the KSK's DS ready) falls due at once and
+# is held by the served-data check.
+expect 201 POST "$D" "$ADMIN" '{"name": "wait.example", "ns": ["ns1.wait.example."], "ttl": 1}'
+expect 200 PUT "$D/wait.example./dnssec/policy" "$ADMIN" \
+  '{"dnskey_ttl": 1, "propagation_delay": 0, "publish_safety": 0, "retire_safety": 0}'
+expect 200 POST "$D/wait.example./dnssec/enable" "$ADMIN" '{"algorithm": 13}'
+for _ in $(seq 60); do
+  call GET "$D/wait.example./dnssec/events" "$ADMIN"
+  jq -e '[.events[] | select(.action == "served-check" and .outcome == "waiting")] | length > 0' "$OUT" >/dev/null && break
+  sleep 0.5
+done
+jcheck "wait.example is held by the served-data check" '[.events[] | select(.action == "served-check" and .outcome == "waiting")] | length > 0'
+
+READER=$(api_token viewer zones:read,dnssec:read ui.example,wait.example)
 echo "--- the page on $URL/ui/"
 if python3 "$SRC/test/integration/lib/ui_check.py" "$URL/ui/" "$READER" "$T/expect.json" \
   "$ART/ui_status_page.png" >"$T/ui1.out" 2>&1; then ok; else bad "the status page (see above)"; fi

@@ -92,6 +92,13 @@ try:
         check("each DS/CDS has a copy button", len(card.find_all(".publish button.copy")) == 2 * len(want["ds"]))
         held = card.find_all("dd.held")
         check("no held reason shown for a zone that is not held", held == [])
+        if want.get("held"):
+            h = want["held"]
+            cards = b.find_all('article.zone[data-zone="%s"]' % h["zone"])
+            reason = cards[0].find_all("dd.held") if cards else []
+            check("the held zone %s says why: %s" % (h["zone"], h["text"]),
+                  len(reason) == 1 and h["text"] in reason[0].text and h["server"] in reason[0].text,
+                  reason[0].text if reason else "no dd.held")
 
         # The console must be free of errors: a CSP violation or a failed request shows here.
         errors = [m for m in b.console() if m.get("level") == "SEVERE"]
