@@ -62,6 +62,7 @@ typedef struct api_resp {
     char *text; /* a malloc'd body sent as is and freed by the HTTP layer (/metrics) */
     size_t text_len;
     const char *content_type; /* of raw or text; NULL: application/json */
+    const char *csp;          /* sent as Content-Security-Policy when not NULL (/ui/) */
     int retry_after;          /* seconds, sent as Retry-After when > 0 */
     char allow[64];           /* sent as Allow when not empty (405) */
     char location[128];       /* sent as Location when not empty (201) */

@@ -41,6 +41,9 @@ static const api_route ROUTES[] = {
     {"DELETE", "/api/v1/tsigkeys/{name}", "tsig:write", NULL, 0, api_h_tsig_delete},
     {"GET", D "/metadata/TSIG-ALLOW-AXFR", "tsig:read", NULL, 0, api_h_tsig_allow_axfr_get},
     {"PUT", D "/metadata/TSIG-ALLOW-AXFR", "tsig:write", NULL, 1, api_h_tsig_allow_axfr_put},
+    {"GET", "/ui", NULL, NULL, 0, api_h_ui_redirect},
+    {"GET", "/ui/", NULL, NULL, 0, api_h_ui_index},
+    {"GET", "/ui/{file}", NULL, NULL, 0, api_h_ui_file},
 };
 
 const api_route *api_routes(size_t *n)

@@ -38,6 +38,11 @@ void api_h_metrics(api_req *rq, api_resp *rs);
 void api_h_provider_get(api_req *rq, api_resp *rs);
 void api_h_provider_patch(api_req *rq, api_resp *rs);
 
+/* routes_ui.c */
+void api_h_ui_redirect(api_req *rq, api_resp *rs);
+void api_h_ui_index(api_req *rq, api_resp *rs);
+void api_h_ui_file(api_req *rq, api_resp *rs);
+
 /* routes_bulk.c */
 void api_h_bulk_enable(api_req *rq, api_resp *rs);
 

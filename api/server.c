@@ -153,6 +153,11 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, const char *method, c
     }
     if (rs->allow[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rs->allow);
+    if (rs->csp) {
+        MHD_add_response_header(r, "Content-Security-Policy", rs->csp);
+        MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+        MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    }
     if (rs->location[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, rs->location);
     if (rs->status == 401)

@@ -6,15 +6,61 @@
 # stage. Ctrl-C stops everything. Safe to run again: it starts afresh in .demo/.
 #   scripts/demo.sh          keep serving after the walk-through (Ctrl-C stops)
 #   scripts/demo.sh --once   stop after the walk-through (for tests)
+#   SCAIDNS_DEMO_BUILD=DIR   build directory (default build/; tests use their own)
+#   SCAIDNS_DEMO_DIR=DIR     state directory (default .demo/)
+# It builds only the three programs (-DSCAIDNS_BUILD_TESTS=OFF: no unit tests, test tools or
+# benchmarks) and shows the progress of apt and of the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ONCE=0
 [ "${1:-}" = --once ] && ONCE=1
+BUILD=${SCAIDNS_DEMO_BUILD:-build}
+T0=$SECONDS
 scripts/deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
+TAPT=$((SECONDS - T0))
 
-DEMO=$PWD/.demo
+# build_step LOG CMD...: runs CMD with its output in LOG, showing cmake's "[ NN%]" progress:
+# on a terminal on one line, rewritten in place; otherwise a line each 10% and each program
+# linked. On failure shows the end of LOG.
+build_step() {
+  local log=$1 last=-10 pct
+  shift
+  if ! "$@" 2>&1 | tee "$log" | while IFS= read -r line; do
+    case "$line" in
+      "["*"%] Built target"*) ;;
+      "["*"%]"*)
+        if [ -t 1 ]; then
+          printf '\r\033[K  %.100s' "$line"
+        else
+          pct=${line#[}
+          pct=${pct%%%*}
+          pct=${pct// /}
+          [[ "$pct" =~ ^[0-9]+$ ]] || continue
+          if [ "$pct" -ge $((last + 10)) ] || [[ "$line" == *"Linking C executable"* ]]; then
+            printf '  %s\n' "$line"
+            last=$pct
+          fi
+        fi ;;
+    esac
+  done; then
+    [ -t 1 ] && echo
+    tail -40 "$log"
+    echo "demo: the build failed (whole log: $log)" >&2
+    exit 1
+  fi
+  if [ -t 1 ]; then printf '\r\033[K'; fi
+  return 0
+}
+echo "demo: building scaidns-backend, scaidns-api and scaidnsctl in $BUILD/ (tests left out)"
+mkdir -p "$BUILD"
+build_step "$BUILD/demo-configure.log" cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCAIDNS_BUILD_TESTS=OFF
+build_step "$BUILD/demo-build.log" cmake --build "$BUILD" -j"$(nproc 2>/dev/null || echo 2)"
+BIN=$(cd "$BUILD/bin" && pwd)
+echo "demo: built in $((SECONDS - T0 - TAPT)) s (packages: $TAPT s)"
+
+DEMO=${SCAIDNS_DEMO_DIR:-$PWD/.demo}
+mkdir -p "$DEMO"
+DEMO=$(cd "$DEMO" && pwd)
 ZONE=demo.example.
 PIDS=()
 stop_all() {
@@ -75,23 +121,29 @@ CONF
 say() {
   if [ -t 1 ]; then printf '\n\033[1m== %s\033[0m\n' "$*"; else printf '\n== %s\n' "$*"; fi
 }
-ctl() { build/bin/scaidnsctl --config "$DEMO/scaidns.conf" "$@"; }
+ctl() { "$BIN"/scaidnsctl --config "$DEMO/scaidns.conf" "$@"; }
 
 say "keystore and API token"
-echo "\$ scaidnsctl --config $DEMO/scaidns.conf init"
+# Every command printed below after "$ " can be pasted into another shell as it is, once
+# TOKEN is exported there as this step says.
+echo "\$ $BIN/scaidnsctl --config $DEMO/scaidns.conf init"
 ctl init
-echo "\$ scaidnsctl token create --name demo --scopes ..."
-TOKEN=$(ctl token create --name demo \
-  --scopes zones:read,zones:write,dnssec:read,dnssec:enable,dnssec:rotate,dnssec:disable)
-echo "(token printed once, kept in \$TOKEN)"
+SCOPES=zones:read,zones:write,dnssec:read,dnssec:enable,dnssec:rotate,dnssec:disable
+echo "\$ $BIN/scaidnsctl --config $DEMO/scaidns.conf token create --name demo --scopes $SCOPES > $DEMO/token"
+(umask 077 && ctl token create --name demo --scopes "$SCOPES" >"$DEMO/token")
+TOKEN=$(cat "$DEMO/token")
+export TOKEN
+echo "The token is shown once and was saved in $DEMO/token (mode 0600). To paste the curl"
+echo "commands below into another shell, first run there:"
+echo "  export TOKEN=\$(cat $DEMO/token)"
 
 say "starting scaidns-backend, pdns_server (127.0.0.1 port $PORT) and scaidns-api (port $APORT)"
-build/bin/scaidns-backend --config "$DEMO/scaidns.conf" 2>>"$DEMO/backend.log" &
+"$BIN"/scaidns-backend --config "$DEMO/scaidns.conf" 2>>"$DEMO/backend.log" &
 PIDS+=($!)
 for _ in $(seq 100); do [ -S "$DEMO/backend.sock" ] && break; sleep 0.1; done
 pdns_server --config-dir="$DEMO/pdns" >>"$DEMO/pdns.log" 2>&1 &
 PIDS+=($!)
-build/bin/scaidns-api --config "$DEMO/scaidns.conf" 2>>"$DEMO/api.log" &
+"$BIN"/scaidns-api --config "$DEMO/scaidns.conf" 2>>"$DEMO/api.log" &
 PIDS+=($!)
 for _ in $(seq 150); do
   curl -s -o /dev/null "http://127.0.0.1:$APORT/healthz" &&
@@ -99,13 +151,15 @@ for _ in $(seq 150); do
   sleep 0.1
 done
 
-# api METHOD PATH [BODY]: prints the request and the answer; the answer body is kept in $OUT.
+# api METHOD PATH [BODY]: prints the request as a command that works when pasted (with TOKEN
+# exported) and runs exactly that command; prints the answer and keeps its body in $OUT.
 OUT=$DEMO/last.json
 api() {
-  local code
-  printf '\n$ curl -X %s http://127.0.0.1:%s%s%s\n' "$1" "$APORT" "$2" "${3:+ -d '$3'}"
-  code=$(curl -s -o "$OUT" -w '%{http_code}' -X "$1" -H "Authorization: Bearer $TOKEN" \
-    ${3:+-H 'Content-Type: application/json' --data-binary "$3"} "http://127.0.0.1:$APORT$2")
+  local code cmd
+  cmd="curl -sS -X $1 'http://127.0.0.1:$APORT$2' -H \"Authorization: Bearer \$TOKEN\""
+  [ -z "${3:-}" ] || cmd+=" -H 'Content-Type: application/json' -d '$3'"
+  printf '\n$ %s\n' "$cmd"
+  code=$(eval "$cmd -o '$OUT' -w '%{http_code}'")
   echo "HTTP $code"
   if jq . "$OUT" >"$OUT.pretty" 2>/dev/null; then
     head -n "${LINES_SHOWN:-40}" "$OUT.pretty"
@@ -167,12 +221,13 @@ jq -e '.status == "active" and (.zsk | length == 1)' "$OUT" >/dev/null ||
   { echo "demo: the rollover did not finish" >&2; exit 1; }
 validate
 
-say "done"
-echo "The keystore is $DEMO/scaidns.db; try: sqlite3 -header -column $DEMO/scaidns.db 'SELECT * FROM dnssec_status'"
-echo "PowerDNS answers signed on 127.0.0.1 port $PORT: dig @127.0.0.1 -p $PORT +dnssec www.$ZONE A"
-echo "The API listens on http://127.0.0.1:$APORT (token in $DEMO is not kept; make one with scaidnsctl)."
+say "done in $((SECONDS - T0)) s"
+[ "$ONCE" = 1 ] || echo "Ctrl-C stops everything."
+U=http://127.0.0.1:$APORT
+echo "running: pdns_server on 127.0.0.1 port $PORT (signed answers), scaidns-backend, scaidns-api on $U (status page $U/ui/)"
+echo "where:   $DEMO (scaidns.conf, keystore scaidns.db, token, logs *.log); programs in $BIN"
+echo "next:    (1) the plan: curl -sS '$U/api/v1/domains/$ZONE/dnssec/plan' -H \"Authorization: Bearer \$TOKEN\"  (2) a signed answer: dig @127.0.0.1 -p $PORT +dnssec www.$ZONE A  (3) the status page: open $U/ui/ and paste the token (cat $DEMO/token)"
 [ "$ONCE" = 1 ] && exit 0
-echo "Ctrl-C stops everything."
 while :; do
   sleep 3600 &
   PIDS+=($!)

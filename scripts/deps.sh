@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that building, running and testing scaidns need.
-# A no-op when all are there; uses sudo when not run as root.
+# A no-op when all are there; uses sudo when not run as root. When another apt or dpkg holds
+# the package lock, it waits for it up to SCAIDNS_APT_LOCK_WAIT seconds (600 by default),
+# saying so, instead of failing at once. apt's own progress (downloads, unpacking) is shown.
 set -euo pipefail
 
 PACKAGES=(
@@ -24,22 +26,55 @@ PACKAGES=(
   libfaketime
   # memcheck over the integration suite (scripts/valgrind.sh)
   valgrind
+  # the status page's browser test (test/integration/ui_status_page.sh): headless Chromium
+  # driven over WebDriver
+  chromium chromium-driver
+  # the Debian package (scripts/package.sh) and its checks (test/integration/package_deb.sh)
+  dpkg-dev fakeroot lintian adduser
 )
 
+# One dpkg-query for all (one per package takes seconds on a busy machine).
+# (dpkg-query fails when any package is unknown to dpkg: its output still lists the others)
+installed=" $({ dpkg-query -W -f='${Package}=${Status}\n' "${PACKAGES[@]}" 2>/dev/null || true; } |
+  sed -n 's/=install ok installed$//p' | tr '\n' ' ') "
 missing=()
 for p in "${PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
-    missing+=("$p")
-  fi
+  [[ "$installed" == *" $p "* ]] || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-echo "scaidns: installing ${missing[*]}" >&2
+echo "scaidns: installing ${#missing[@]} Debian packages: ${missing[*]}" >&2
 SUDO=()
 [ "$(id -u)" -eq 0 ] || SUDO=(sudo)
 export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=900 update -qq
-"${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+wait_s=${SCAIDNS_APT_LOCK_WAIT:-600}
+# DPkg::Lock::Timeout makes apt-get install wait for the dpkg lock (apt prints "Waiting for
+# cache lock ... held by process N"); apt-get update does not honour it for its lists lock, so
+# update is retried while another apt holds that lock, up to the same bound.
+APT=("${SUDO[@]}" apt-get -o DPkg::Lock::Timeout="$wait_s" -o Dpkg::Use-Pty=0)
+echo "scaidns: apt-get update (if another apt or dpkg is running: waiting up to ${wait_s} s for its lock)" >&2
+deadline=$((SECONDS + wait_s))
+while :; do
+  if out=$("${APT[@]}" update -q 2>&1); then break; fi
+  if ! grep -q 'Could not get lock' <<<"$out" || [ "$SECONDS" -ge "$deadline" ]; then
+    echo "$out" >&2
+    echo "scaidns: apt-get update failed" >&2
+    exit 1
+  fi
+  echo "scaidns: $(grep -m1 -o 'It is held by process.*' <<<"$out" || echo 'the apt lists lock is held'); waiting ($((deadline - SECONDS)) s left)" >&2
+  sleep 5
+done
+echo "scaidns: apt-get install (download, then unpack and set up each package)" >&2
+if ! "${APT[@]}" install -y -q --no-install-recommends "${missing[@]}" 2>&1 |
+  grep --line-buffered -E '^(Need to get|Get:[0-9]+|Setting up|Waiting for|E:|W:)' |
+  sed -u -E 's/^Get:([0-9]+) [^ ]+ [^ ]+ [^ ]+ ([^ ]+) .*/  downloading #\1 \2/; s/^/  /' >&2; then
+  echo "scaidns: apt-get install failed" >&2
+  exit 1
+fi
+for p in "${missing[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+    { echo "scaidns: package $p is still not installed (see apt-get's messages above)" >&2; exit 1; }
+done
 # Debian enables the services of pdns-server and unbound where it can; scaidns runs its own
 # private instances on loopback, so stop any system instance that may have started.
 if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
