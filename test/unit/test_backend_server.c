@@ -81,15 +81,23 @@ static int srv_teardown(void **state)
     return 0;
 }
 
+/* Connects to the server. The socket file appears at bind(), a moment before listen(): a
+ * refused connection is tried again for up to 5 s (a loaded machine can be that slow). */
 static int dial(srv *s)
 {
-    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     assert_true(strlen(s->sock) < sizeof sa.sun_path);
     memcpy(sa.sun_path, s->sock, strlen(s->sock) + 1);
-    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
-        fail_msg("connect: %s", strerror(errno));
-    return fd;
+    for (int tries = 0;; tries++) {
+        int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+        if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0)
+            return fd;
+        int err = errno;
+        close(fd);
+        if ((err != ECONNREFUSED && err != EAGAIN) || tries >= 500)
+            fail_msg("connect: %s", strerror(err));
+        usleep(10000);
+    }
 }
 
 static void send_all(int fd, const char *buf, size_t len)
