@@ -42,6 +42,10 @@ int cmd_zone(cli *c, const char *sub);
  * one line per imported zone, an error per bad file; exit status 1 when any file failed. */
 int cmd_import_dir(cli *c, const char *dir);
 int cmd_dnssec(cli *c, const char *sub);
+
+/* dnssec import ZONE ROLE:FILE ... | --from-pdns-api URL --api-key-file FILE [--records]
+ * (cmd_import_keys.c). */
+int cmd_dnssec_import(cli *c);
 int cmd_ds(cli *c);
 int cmd_audit(cli *c, const char *sub);
 
