@@ -177,11 +177,13 @@ int cmd_dnssec_import(cli *c)
     sd_policy_from_config(&c->cfg, &defaults);
     sd_ctx ctx = {db, &seal, &defaults, "scaidnsctl", c->now};
     json_t *detail = NULL;
+    int created = 0;
     int rc = sd_seal_load_public(c->cfg.seal_key, &seal, &e);
     if (rc == 0 && url) {
         rc = sd_pdns_zone_fetch(url, keyfile, c->argv[0], records != NULL, &dump, &e);
-        if (rc == 0 && records)
-            rc = sd_pdns_records_import(db, &dump, "scaidnsctl", c->now, &e);
+        if (rc == 0 && records &&
+            (rc = sd_pdns_records_import(db, &dump, "scaidnsctl", c->now, &e)) == 0)
+            created = 1;
         if (rc == 0)
             rc = sd_pdns_import_keys(&dump, keys, &n, &e);
     } else if (rc == 0) {
@@ -191,6 +193,11 @@ int cmd_dnssec_import(cli *c)
         rc = sd_zone_find(db, c->argv[0], &z, &e);
     if (rc == 0)
         rc = sd_dnssec_import(&ctx, &z, keys, n, dsp != NULL, &detail, &e);
+    if (rc < 0 && created) {
+        /* The zone this command created goes again: a second run starts from the same place. */
+        sd_err de;
+        sd_zone_delete(db, dump.zone, "scaidnsctl", c->now, &de);
+    }
     if (rc == 0)
         rc = report(db, &z, detail, dsp != NULL, &e);
     json_decref(detail);
