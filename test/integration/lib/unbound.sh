@@ -3,6 +3,7 @@
 #
 #   unbound_start PORT_OF_PDNS "test." "child.test."   # trusts the first zone's DS; $UPORT
 #   unbound_start PORT "test." "child.test.=127.0.0.1@5353"   # a stub elsewhere
+#   unbound_start PORT "test." "child.test.=127.0.0.1@5353 127.0.0.1@5354"   # two servers
 #   querier_start "www.child.test. A" "child.test. DNSKEY" ...   # background, logs to $T/q.log
 #   querier_stop                                         # waits for the loop to end
 #   querier_report                                       # counts; sets Q_TOTAL, Q_BAD
@@ -45,11 +46,15 @@ unbound_start() {
     echo "  cache-min-ttl: 0"
     echo "  val-bogus-ttl: 5"
     echo "  num-threads: 1"
+    local line
+    for line in ${UNBOUND_EXTRA:+"${UNBOUND_EXTRA[@]}"}; do echo "  $line"; done
     local z
     for z in "$@"; do
       echo "stub-zone:"
       echo "  name: \"${z%%=*}\""
-      if [ "$z" != "${z%%=*}" ]; then echo "  stub-addr: ${z#*=}"
+      if [ "$z" != "${z%%=*}" ]; then
+        local a
+        for a in ${z#*=}; do echo "  stub-addr: $a"; done
       else echo "  stub-addr: 127.0.0.1@$pdns_port"; fi
     done
     echo "remote-control:"
