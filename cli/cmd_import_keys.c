@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -119,10 +120,17 @@ static int report(sqlite3 *db, const sd_zone *z, json_t *detail, int ds_publishe
                (long long)json_integer_value(json_object_get(k, "flags")));
     }
     json_t *split = json_object_get(detail, "split_zsk");
-    if (split)
-        printf("new ZSK %lld pre-published: it takes over the zone's signatures from the CSK "
-               "after the publish wait\n",
-               (long long)json_integer_value(split));
+    if (split) {
+        char when[32] = "?";
+        time_t at = (time_t)json_integer_value(json_object_get(detail, "split_activate_at"));
+        struct tm tm;
+        if (gmtime_r(&at, &tm))
+            strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        printf("new ZSK %lld pre-published: it takes over the zone's signatures from the CSK at "
+               "%s; switch PowerDNS to scaidns before then (with auth-servers set, the "
+               "scheduler waits until PowerDNS serves it)\n",
+               (long long)json_integer_value(split), when);
+    }
     printf(ds_published ? "status active; the parent's DS stays as it is:\n"
                         : "status pending_ds; publish one of these DS records at the parent, "
                           "then run 'scaidnsctl dnssec confirm-ds %s':\n",

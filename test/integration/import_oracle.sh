@@ -108,6 +108,22 @@ anchor ec.test. "$want"
 code=$(curl -s -o "$T/ec2.out" -w '%{http_code}' -X POST -H "Authorization: Bearer $TOK" \
   -H 'Content-Type: application/json' --data-binary "@$T/ec.json" \
   "http://127.0.0.1:$APORT/api/v1/domains/ec.test./dnssec/import")
+# Bad requests: 400 (403 without the scope), nothing stored.
+RO=$(ctl token create --name reader --scopes dnssec:read)
+before=$(db_sum)
+post_code() { # post_code TOKEN BODY: the status of POST ed.test.'s .../dnssec/import
+  curl -s -o "$T/bad.out" -w '%{http_code}' -X POST -H "Authorization: Bearer $1" \
+    -H 'Content-Type: application/json' --data-binary "$2" \
+    "http://127.0.0.1:$APORT/api/v1/domains/ed.test./dnssec/import"
+}
+check "API: unknown field 400" test "$(post_code "$TOK" '{"keys": [], "extra": 1}')" = 400
+check "API: empty keys 400" test "$(post_code "$TOK" '{"keys": []}')" = 400
+check "API: bad role 400" test "$(post_code "$TOK" '{"keys": [{"role": "xsk", "private_key": "x"}]}')" = 400
+check "API: garbage key 400 naming the key" test "$(post_code "$TOK" '{"keys": [{"role": "csk", "private_key": "Private-key-format: v1.2\nAlgorithm: 13 (ECDSAP256SHA256)\nPrivateKey: AAAA\n"}]}')" = 400
+check "API: ... with a clear message" jq -e '.error | test("key 1 \\(csk\\): malformed private key")' "$T/bad.out"
+check "API: without dnssec:enable 403" test "$(post_code "$RO" "$(cat "$T/ec.json")")" = 403
+[ "$(db_sum)" = "$before" ] && ok "API refusals left the keystore unchanged" ||
+  bad "API refusals left the keystore unchanged"
 check "ec.test.: a second import is 409 naming the status" jq -e '.code == 409 and .status == "pending_ds"' "$T/ec2.out"
 
 # --- algorithm 15 from an OpenSSL PEM key, as a CSK ---------------------------------------
