@@ -174,6 +174,11 @@ expect "before: pdnsutil's CSKs served" "$(tags "$P1" child.sdtest.)$(tags "$P2"
 sleep 2
 
 # --- 1. import -----------------------------------------------------------------------------------
+echo wrong-key >"$T/bad-key"
+if out=$(ctl dnssec import child.sdtest --from-pdns-api "http://127.0.0.1:$W1" \
+  --api-key-file "$T/bad-key" --records 2>&1); then echo "FAIL: a wrong api key was accepted"; exit 1; fi
+expect "import: a wrong PowerDNS api-key is refused, saying so" \
+  "$(grep -c 'api key was refused (401)' <<<"$out")$(sqlite3 "$T/scaidns.db" "SELECT count(*) FROM zones WHERE name = 'child.sdtest.'")" 10
 ctl dnssec import child.sdtest --from-pdns-api "http://127.0.0.1:$W1" \
   --api-key-file "$T/pdns-api-key" --records --ds-published >"$T/import-child.out"
 expect "full mode: the records came from PowerDNS's API" \
