@@ -139,6 +139,21 @@ static long dechunk(char *body, size_t len)
     }
 }
 
+/* 1 when the headers (NUL terminated, lines split by CRLF) say Transfer-Encoding: chunked. */
+static int chunked(const char *headers)
+{
+    for (const char *h = strstr(headers, "\r\n"); h; h = strstr(h, "\r\n")) {
+        h += 2;
+        size_t n = strcspn(h, "\r");
+        if (n > 18 && strncasecmp(h, "Transfer-Encoding:", 18) == 0) {
+            for (size_t i = 18; i + 7 <= n; i++)
+                if (strncasecmp(h + i, "chunked", 7) == 0)
+                    return 1;
+        }
+    }
+    return 0;
+}
+
 /* GET path from ep; on 200 returns the parsed JSON body in *out. 404 when PowerDNS says so,
  * 503 when it cannot be reached or answers another status (its "error" included). */
 static int http_get_json(const endpoint *ep, const char *path, json_t **out, sd_err *e)
@@ -208,10 +223,8 @@ static int http_get_json(const endpoint *ep, const char *path, json_t **out, sd_
         *body = '\0';
         body += 4;
         blen = (long)(len - (size_t)(body - buf));
-        for (char *h = strstr(buf, "\r\n"); h; h = strstr(h + 2, "\r\n"))
-            if (strncasecmp(h + 2, "Transfer-Encoding:", 18) == 0 && strstr(h + 20, "chunked") &&
-                strstr(h + 20, "chunked") < strstr(h + 2, "\r\n") + 2)
-                blen = dechunk(body, (size_t)blen);
+        if (chunked(buf))
+            blen = dechunk(body, (size_t)blen);
         if (blen < 0)
             rc = sd_fail(e, SD_EBUSY, "PowerDNS API: malformed chunked reply");
     }
