@@ -215,16 +215,22 @@ for n in 2 1; do
   # unbound forgets the restart (infra-host-ttl) before the other server goes
   [ $n = 1 ] || sleep 5
 done
+SWITCHED=$(date +%s)
+# First what changes soonest: the new ZSK must not sign before its publish wait.
+expect "switch: the CSK still signs everything" "$(sig_tags "$P2" www.child.sdtest. A)$(sig_tags "$P2" www.ko.sdtest. A)" \
+  "$(want_tags "$CT")$(want_tags "$KT")"
 expect "switch: child (full mode) serves the CSK and the pre-published ZSK" "$(tags "$P2" child.sdtest.)" \
   "$(want_tags "257 $CT" "256 $CZ")"
 expect "switch: ko (keys-only) serves the CSK and the pre-published ZSK" "$(tags "$P2" ko.sdtest.)" \
   "$(want_tags "257 $KT" "256 $KZ")"
-expect "switch: the CSK still signs everything" "$(sig_tags "$P2" www.child.sdtest. A)$(sig_tags "$P2" www.ko.sdtest. A)" \
-  "$(want_tags "$CT")$(want_tags "$KT")"
 
 # --- 3. the split ------------------------------------------------------------------------------------
 zwait child.sdtest. 60 "[.zsk[] | select(.key_tag == $CZ and .state == \"active\")] | length == 1"
 zwait ko.sdtest. 30 "[.zsk[] | select(.key_tag == $KZ and .state == \"active\")] | length == 1"
+first=$(sqlite3 "$T/scaidns.db" "SELECT min(at) FROM audit WHERE action = 'zsk-activate' AND outcome = 'ok'")
+# The publish wait (DNSKEY TTL 2 + propagation 2 + safety 1) counts from the switch, not from
+# the import: the served-data check held the split until both servers served the new ZSK.
+expect "split: not before the publish wait after the switch" "$([ "$first" -ge $((SWITCHED + 4)) ] && echo yes)" yes
 sleep 2
 expect "split: the new ZSKs sign the records" "$(sig_tags "$P2" www.child.sdtest. A)$(sig_tags "$P2" www.ko.sdtest. A)" \
   "$(want_tags "$CZ")$(want_tags "$KZ")"
