@@ -1,5 +1,6 @@
 /* key_import_fixtures.h - keys made once by BIND 9.18's dnssec-keygen and OpenSSL 3's
- * genpkey (test material only: never used in any zone), for test_key_import.c. */
+ * genpkey (test material only: never used in any zone), for test_key_import.c and
+ * test_import.c. */
 static const char ZSK13_PRIVATE[] = "Private-key-format: v1.3\n"
                                     "Algorithm: 13 (ECDSAP256SHA256)\n"
                                     "PrivateKey: KHV4UPL8RzH9DQhowL/fJCC20GZ/2lVhw32gc5B2YOs=\n"
