@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "api/auth.h"
 #include "api/changed.h"
 #include "api/json_io.h"
@@ -78,6 +80,20 @@ static int read_key(const json_t *o, size_t i, sd_import_key *k, api_resp *rs)
     return 0;
 }
 
+/* Wipes the private keys of the body's keys[] in place: the parsed request is freed later,
+ * and nothing after the import needs them. */
+static void wipe_private_keys(json_t *keys)
+{
+    size_t i;
+    json_t *k;
+    json_array_foreach(keys, i, k)
+    {
+        json_t *p = json_object_get(k, "private_key");
+        if (json_is_string(p))
+            sodium_memzero((char *)json_string_value(p), json_string_length(p));
+    }
+}
+
 void api_h_dnssec_import(api_req *rq, api_resp *rs)
 {
     static const char *const fields[] = {"keys", "ds_published", NULL};
@@ -114,7 +130,9 @@ void api_h_dnssec_import(api_req *rq, api_resp *rs)
 
     sd_ctx c = {rq->db, &rq->srv->seal, &rq->srv->defaults, rq->token->name, rq->now};
     json_t *detail = NULL;
-    if (sd_dnssec_import(&c, &z, k, json_array_size(keys), ds_published, &detail, &e) < 0) {
+    int rc = sd_dnssec_import(&c, &z, k, json_array_size(keys), ds_published, &detail, &e);
+    wipe_private_keys(keys);
+    if (rc < 0) {
         api_fail(rs, &e);
         char status[32];
         if (e.code == SD_ECONFLICT &&
