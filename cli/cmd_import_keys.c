@@ -194,6 +194,9 @@ int cmd_dnssec_import(cli *c)
             created = 1;
         if (rc == 0)
             rc = sd_pdns_import_keys(&dump, keys, &n, &e);
+        if (rc == 0 && dump.skipped)
+            printf("left out %zu key(s) that PowerDNS neither publishes nor signs with\n",
+                   dump.skipped);
     } else if (rc == 0) {
         rc = keys_from_files(c, alg, keys, texts, &n, &e);
     }

@@ -359,12 +359,24 @@ int sd_pdns_import_keys(sd_pdns_zone_dump *d, sd_import_key *keys, size_t *n, sd
     *n = 0;
     if (json_array_size(d->cryptokeys) == 0)
         return sd_fail(e, SD_EBADINPUT, "PowerDNS holds no key for %s: nothing to import", d->zone);
-    if (json_array_size(d->cryptokeys) > SD_IMPORT_MAX_KEYS)
-        return sd_fail(e, SD_EBADINPUT, "PowerDNS holds %zu keys for %s: at most %d are imported",
-                       json_array_size(d->cryptokeys), d->zone, SD_IMPORT_MAX_KEYS);
+
     json_array_foreach(d->cryptokeys, i, k)
     {
-        sd_import_key *x = &keys[i];
+        int active = json_is_true(json_object_get(k, "active"));
+        int published =
+            json_object_get(k, "published") ? json_is_true(json_object_get(k, "published")) : 1;
+        if (active || published) {
+            if (*n == SD_IMPORT_MAX_KEYS)
+                return sd_fail(e, SD_EBADINPUT,
+                               "PowerDNS serves more than %d keys for %s: finish its rollover "
+                               "first",
+                               SD_IMPORT_MAX_KEYS, d->zone);
+        } else {
+            /* Neither served nor signing: nobody depends on it, it stays behind. */
+            d->skipped++;
+            continue;
+        }
+        sd_import_key *x = &keys[*n];
         memset(x, 0, sizeof *x);
         const char *type = json_string_value(json_object_get(k, "keytype"));
         const char *priv = json_string_value(json_object_get(k, "privatekey"));
@@ -377,15 +389,14 @@ int sd_pdns_import_keys(sd_pdns_zone_dump *d, sd_import_key *keys, size_t *n, sd
         x->private_key = priv;
         if (dnskey) {
             size_t len = strlen(d->zone) + strlen(dnskey) + 16;
-            d->dnskeys[i] = malloc(len);
-            if (!d->dnskeys[i])
+            d->dnskeys[*n] = malloc(len);
+            if (!d->dnskeys[*n])
                 return sd_fail(e, SD_EINTERNAL, "out of memory");
-            snprintf(d->dnskeys[i], len, "%s IN DNSKEY %s", d->zone, dnskey);
-            x->public_key = d->dnskeys[i];
+            snprintf(d->dnskeys[*n], len, "%s IN DNSKEY %s", d->zone, dnskey);
+            x->public_key = d->dnskeys[*n];
         }
-        x->published =
-            json_object_get(k, "published") ? json_is_true(json_object_get(k, "published")) : 1;
-        x->active = json_is_true(json_object_get(k, "active"));
+        x->published = published;
+        x->active = active;
         (*n)++;
     }
     return 0;

@@ -19,6 +19,7 @@ typedef struct sd_pdns_zone_dump {
     json_t *cryptokeys; /* array of the zone's cryptokeys, each with its "privatekey" (secret) */
     json_t *zone_json;  /* the zone with its "rrsets" (only when records were asked for) */
     char *dnskeys[SD_IMPORT_MAX_KEYS]; /* "zone. IN DNSKEY ..." per key, for the checks */
+    size_t skipped; /* keys neither active nor published, left out by sd_pdns_import_keys */
 } sd_pdns_zone_dump;
 
 /* Reads the cryptokeys of zone (and, with records, its RRsets) from the PowerDNS REST API at
@@ -36,8 +37,9 @@ int sd_pdns_records_import(sqlite3 *db, const sd_pdns_zone_dump *d, const char *
                            sd_err *e);
 
 /* Maps the dump's cryptokeys to keys to import (role from keytype, published, active; the
- * DNSKEY that PowerDNS serves as the public half to check against). Strings stay owned by the
- * dump. 400 when PowerDNS holds no key for the zone or more than an import takes. */
+ * DNSKEY that PowerDNS serves as the public half to check against). A key neither active nor
+ * published is left out (counted in d->skipped): nobody depends on it. Strings stay owned by
+ * the dump. 400 when PowerDNS holds no key for the zone or more than an import takes. */
 int sd_pdns_import_keys(sd_pdns_zone_dump *d, sd_import_key *keys, size_t *n, sd_err *e);
 
 /* Wipes the private keys and frees the dump. NULL-safe, idempotent. */

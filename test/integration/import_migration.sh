@@ -130,7 +130,9 @@ Z
   pdnsutil --config-dir="$OLD" load-zone "$z.sdtest" "$T/$z.zone" >/dev/null 2>&1
   pdnsutil --config-dir="$OLD" secure-zone "$z.sdtest" >/dev/null 2>&1
 done
-csk_tag() { pdnsutil --config-dir="$OLD" export-zone-ds "$1" 2>/dev/null | awk '$3 == "DS" && $6 == 2 { print $4 }'; }
+# A key PowerDNS keeps but neither publishes nor uses (a leftover): not to be imported.
+pdnsutil --config-dir="$OLD" add-zone-key child.sdtest zsk inactive unpublished ecdsa256 >/dev/null 2>&1
+csk_tag() { pdnsutil --config-dir="$OLD" export-zone-ds "$1" 2>/dev/null | awk '!d && $3 == "DS" && $6 == 2 { print $4; d = 1 }'; }
 CT=$(csk_tag child.sdtest)
 KT=$(csk_tag ko.sdtest)
 [ -n "$CT" ] && [ -n "$KT" ] || { echo "FAIL: pdnsutil secure-zone made no keys"; exit 1; }
@@ -148,7 +150,7 @@ TOK=$(ctl token create --name migrate \
   for z in child ko; do
     printf '%s NS ns1.%s\nns1.%s A 127.0.0.1\n' "$z" "$z" "$z"
     pdnsutil --config-dir="$OLD" export-zone-ds "$z.sdtest" 2>/dev/null |
-      awk -v z="$z" '$3 == "DS" && $6 == 2 { print z, "DS", $4, $5, $6, $7 }'
+      awk -v z="$z" '!d && $3 == "DS" && $6 == 2 { print z, "DS", $4, $5, $6, $7; d = 1 }'
   done
 } >"$T/parent.zone"
 ctl zone import sdtest "$T/parent.zone" >/dev/null
@@ -181,6 +183,8 @@ expect "import: a wrong PowerDNS api-key is refused, saying so" \
   "$(grep -c 'api key was refused (401)' <<<"$out")$(sqlite3 "$T/scaidns.db" "SELECT count(*) FROM zones WHERE name = 'child.sdtest.'")" 10
 ctl dnssec import child.sdtest --from-pdns-api "http://127.0.0.1:$W1" \
   --api-key-file "$T/pdns-api-key" --records --ds-published >"$T/import-child.out"
+expect "full mode: the key PowerDNS neither publishes nor uses is left out" \
+  "$(grep -c 'left out 1 key' "$T/import-child.out")" 1
 expect "full mode: the records came from PowerDNS's API" \
   "$(sqlite3 "$T/scaidns.db" "SELECT group_concat(name || ' ' || type, ', ') FROM (SELECT s.name, s.type FROM rrsets s JOIN zones z ON z.id = s.zone_id WHERE z.name = 'child.sdtest.' ORDER BY 1, 2)")" \
   "*.w.child.sdtest. A, child.sdtest. NS, child.sdtest. SOA, ns1.child.sdtest. A, www.child.sdtest. A, www.child.sdtest. AAAA"
@@ -191,7 +195,7 @@ jq -n --rawfile k "$T/ko.private" '{keys: [{role: "csk", private_key: $k}], ds_p
 api POST "$KO/import" "$(cat "$T/ko.json")" >"$T/import-ko.out"
 expect "import: the DS scaidns gives is pdnsutil's (child)" \
   "$(ctl ds child.sdtest | awk '$6 == 2 { print $4, toupper($7) }')" \
-  "$(pdnsutil --config-dir="$OLD" export-zone-ds child.sdtest 2>/dev/null | awk '$3 == "DS" && $6 == 2 { print $4, toupper($7) }')"
+  "$(pdnsutil --config-dir="$OLD" export-zone-ds child.sdtest 2>/dev/null | awk '!d && $3 == "DS" && $6 == 2 { print $4, toupper($7); d = 1 }')"
 expect "import: ko.sdtest. active with the CSK $KT, a ZSK to take over" \
   "$(jq -c '[.status, .imported[0].key_tag, (.split_zsk != null)]' "$T/import-ko.out")" "[\"active\",$KT,true]"
 CZ=$(zstate child.sdtest. | jq -r '.zsk[0].key_tag')
