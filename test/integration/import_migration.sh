@@ -140,7 +140,7 @@ KT=$(csk_tag ko.sdtest)
 # --- the parent in scaidns, holding the DS pdnsutil gave --------------------------------------
 sd_conf "pdns-control-socket=$T/new1-run/pdns.controlsocket" "auth-servers=127.0.0.1:$P1,127.0.0.1:$P2" \
   "api-listen=127.0.0.1:$APORT" "scheduler-interval=1" \
-  "policy-dnskey-ttl=2" "policy-propagation-delay=2" "policy-publish-safety=1" \
+  "policy-dnskey-ttl=2" "policy-propagation-delay=2" "policy-publish-safety=3" \
   "policy-retire-safety=1" "policy-parent-ds-ttl=3" "policy-parent-propagation-delay=1"
 ctl init >/dev/null
 TOK=$(ctl token create --name migrate \
@@ -166,6 +166,9 @@ OLD1_PID=$(start_pdns "$OLD")
 old_conf "$T/old2" "$P2" "$T/old.sqlite3"
 OLD2_PID=$(start_pdns "$T/old2")
 UNBOUND_EXTRA=("infra-host-ttl: 3" "infra-keep-probing: yes")
+# The rolling restart leaves each server down for a moment; on a loaded machine unbound may
+# take more than 4 s to turn to the other one. The answer must still come, and validate.
+UQ_TIMEOUT=10
 unbound_start "$PORT" sdtest. "child.sdtest.=127.0.0.1@$P1 127.0.0.1@$P2" \
   "ko.sdtest.=127.0.0.1@$P1 127.0.0.1@$P2"
 api_restart
@@ -220,9 +223,15 @@ for n in 2 1; do
   [ $n = 1 ] || sleep 5
 done
 SWITCHED=$(date +%s)
-# First what changes soonest: the new ZSK must not sign before its publish wait.
-expect "switch: the CSK still signs everything" "$(sig_tags "$P2" www.child.sdtest. A)$(sig_tags "$P2" www.ko.sdtest. A)" \
-  "$(want_tags "$CT")$(want_tags "$KT")"
+# First what changes soonest: the new ZSK must not sign before its publish wait (7 s: DNSKEY
+# TTL 2 + propagation 2 + safety 3). On a machine so slow that the answers come later than
+# that, the audit check of the split below still proves the order.
+got="$(sig_tags "$P2" www.child.sdtest. A)$(sig_tags "$P2" www.ko.sdtest. A)"
+if [ "$(date +%s)" -lt $((SWITCHED + 6)) ]; then
+  expect "switch: the CSK still signs everything" "$got" "$(want_tags "$CT")$(want_tags "$KT")"
+else
+  echo "note: the answers came $(($(date +%s) - SWITCHED)) s after the switch: not checked for the CSK's signatures"
+fi
 expect "switch: child (full mode) serves the CSK and the pre-published ZSK" "$(tags "$P2" child.sdtest.)" \
   "$(want_tags "257 $CT" "256 $CZ")"
 expect "switch: ko (keys-only) serves the CSK and the pre-published ZSK" "$(tags "$P2" ko.sdtest.)" \
@@ -232,9 +241,9 @@ expect "switch: ko (keys-only) serves the CSK and the pre-published ZSK" "$(tags
 zwait child.sdtest. 60 "[.zsk[] | select(.key_tag == $CZ and .state == \"active\")] | length == 1"
 zwait ko.sdtest. 30 "[.zsk[] | select(.key_tag == $KZ and .state == \"active\")] | length == 1"
 first=$(sqlite3 "$T/scaidns.db" "SELECT min(at) FROM audit WHERE action = 'zsk-activate' AND outcome = 'ok'")
-# The publish wait (DNSKEY TTL 2 + propagation 2 + safety 1) counts from the switch, not from
+# The publish wait (DNSKEY TTL 2 + propagation 2 + safety 3) counts from the switch, not from
 # the import: the served-data check held the split until both servers served the new ZSK.
-expect "split: not before the publish wait after the switch" "$([ "$first" -ge $((SWITCHED + 4)) ] && echo yes)" yes
+expect "split: not before the publish wait after the switch" "$([ "$first" -ge $((SWITCHED + 6)) ] && echo yes)" yes
 sleep 2
 expect "split: the new ZSKs sign the records" "$(sig_tags "$P2" www.child.sdtest. A)$(sig_tags "$P2" www.ko.sdtest. A)" \
   "$(want_tags "$CZ")$(want_tags "$KZ")"

@@ -72,10 +72,11 @@ unbound_start() {
   return 1
 }
 
-# One question to unbound; prints "epoch name type status ad|noad".
+# One question to unbound (UQ_TIMEOUT seconds, 4 by default); prints "epoch name type status
+# ad|noad".
 uq() {
   local out st ad
-  out=$(dig @127.0.0.1 -p "$UPORT" +dnssec +time=4 +tries=1 "$1" "$2" 2>&1) || true
+  out=$(dig @127.0.0.1 -p "$UPORT" +dnssec +time="${UQ_TIMEOUT:-4}" +tries=1 "$1" "$2" 2>&1) || true
   st=$(sed -n 's/.*status: \([A-Z]*\).*/\1/p' <<<"$out" | head -1)
   ad=noad
   grep -q '^;; flags:[^;]* ad[ ;]' <<<"$out" && ad=ad
