@@ -17,6 +17,7 @@ static const api_route ROUTES[] = {
     {"DELETE", D "/rrsets/{name}/{type}", "zones:write", NULL, 0, api_h_rrset_delete},
     {"GET", D "/dnssec", "dnssec:read", NULL, 0, api_h_dnssec_get},
     {"POST", D "/dnssec/enable", "dnssec:enable", NULL, 1, api_h_dnssec_enable},
+    {"POST", D "/dnssec/import", "dnssec:enable", NULL, 1, api_h_dnssec_import},
     {"POST", D "/dnssec/disable", "dnssec:disable", NULL, 1, api_h_dnssec_disable},
     {"POST", D "/dnssec/rotate-zsk", "dnssec:rotate", NULL, 1, api_h_dnssec_rotate_zsk},
     {"POST", D "/dnssec/rotate-ksk", "dnssec:rotate", NULL, 1, api_h_dnssec_rotate_ksk},

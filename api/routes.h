@@ -31,6 +31,9 @@ void api_h_dnssec_policy_get(api_req *rq, api_resp *rs);
 void api_h_dnssec_policy_put(api_req *rq, api_resp *rs);
 void api_h_dnssec_plan(api_req *rq, api_resp *rs);
 
+/* routes_import.c */
+void api_h_dnssec_import(api_req *rq, api_resp *rs);
+
 /* routes_metrics.c */
 void api_h_metrics(api_req *rq, api_resp *rs);
 

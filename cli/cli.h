@@ -49,6 +49,10 @@ void cli_import_warn(const char *msg, void *arg);
 /* Prints the summary of one zone import on stderr. */
 void cli_import_summary(const char *zone, const sd_import_stats *st);
 int cmd_dnssec(cli *c, const char *sub);
+
+/* dnssec import ZONE ROLE:FILE ... | --from-pdns-api URL --api-key-file FILE [--records]
+ * (cmd_import_keys.c). */
+int cmd_dnssec_import(cli *c);
 int cmd_ds(cli *c);
 int cmd_audit(cli *c, const char *sub);
 

@@ -104,8 +104,10 @@ int cmd_dnssec(cli *c, const char *sub)
     const char *usage =
         "scaidnsctl dnssec enable ZONE [--algorithm N] | disable ZONE [--force] | "
         "status ZONE | confirm-ds ZONE [DS ...] | rotate-zsk ZONE | rotate-ksk ZONE "
-        "[--algorithm N] | abort ZONE | plan ZONE | policy ZONE [JSON]";
+        "[--algorithm N] | abort ZONE | plan ZONE | policy ZONE [JSON] | import ZONE ...";
     sd_err e;
+    if (strcmp(sub, "import") == 0)
+        return cmd_dnssec_import(c);
     const char *alg_opt = strcmp(sub, "enable") == 0 || strcmp(sub, "rotate-ksk") == 0
                               ? cli_take_opt(c, "algorithm", 0)
                               : NULL;

@@ -4,6 +4,7 @@
  *
  * Every buffer that ever holds secret bytes is wiped with OPENSSL_cleanse before it is freed. */
 #include "keystore/key.h"
+#include "keystore/key_pkey.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -507,40 +508,15 @@ static int export_ed25519(EVP_PKEY *pkey, uint8_t *pub, size_t *publen, secbuf *
     return rc;
 }
 
-int sd_key_generate(int algorithm, int bits, uint16_t flags, sd_key *out, sd_err *e)
+int sd_key_from_pkey(EVP_PKEY *pkey, int algorithm, uint16_t flags, int bits, sd_key *out,
+                     sd_err *e)
 {
     uint8_t pub[MAX_PUBKEY];
     size_t publen = 0;
     secbuf text = {0};
-    EVP_PKEY *pkey = NULL;
     int rc;
 
-    if (!out)
-        return sd_fail(e, SD_EINTERNAL, "sd_key_generate: no output");
     memset(out, 0, sizeof *out);
-    if (!sd_alg_supported(algorithm))
-        return sd_fail(e, SD_EBADINPUT,
-                       "DNSSEC algorithm %d is not supported (use 8, 10, 13, "
-                       "14 or 15)",
-                       algorithm);
-    if (flags != SD_FLAGS_ZSK && flags != SD_FLAGS_KSK)
-        return sd_fail(e, SD_EBADINPUT, "DNSKEY flags must be 256 (ZSK) or 257 (KSK), not %u",
-                       (unsigned)flags);
-    if (algorithm == 8 || algorithm == 10) {
-        if (bits == 0)
-            bits = 2048;
-        if (bits != 2048 && bits != 3072 && bits != 4096)
-            return sd_fail(e, SD_EBADINPUT,
-                           "RSA key size %d is not supported (use 2048, 3072 "
-                           "or 4096)",
-                           bits);
-    } else {
-        bits = algorithm == 14 ? 384 : 256;
-    }
-
-    pkey = generate_pkey(algorithm, bits, e);
-    if (!pkey)
-        return -SD_EINTERNAL;
     if (secbuf_header(&text, algorithm) != 0) {
         rc = sd_fail(e, SD_EINTERNAL, "out of memory");
         goto out;
@@ -571,10 +547,47 @@ int sd_key_generate(int algorithm, int bits, uint16_t flags, sd_key *out, sd_err
     rc = 0;
 out:
     secbuf_free(&text);
-    EVP_PKEY_free(pkey);
     if (rc != 0)
         sd_key_free(out);
     return rc;
+}
+
+int sd_key_generate(int algorithm, int bits, uint16_t flags, sd_key *out, sd_err *e)
+{
+    if (!out)
+        return sd_fail(e, SD_EINTERNAL, "sd_key_generate: no output");
+    memset(out, 0, sizeof *out);
+    if (!sd_alg_supported(algorithm))
+        return sd_fail(e, SD_EBADINPUT,
+                       "DNSSEC algorithm %d is not supported (use 8, 10, 13, "
+                       "14 or 15)",
+                       algorithm);
+    if (flags != SD_FLAGS_ZSK && flags != SD_FLAGS_KSK)
+        return sd_fail(e, SD_EBADINPUT, "DNSKEY flags must be 256 (ZSK) or 257 (KSK), not %u",
+                       (unsigned)flags);
+    if (algorithm == 8 || algorithm == 10) {
+        if (bits == 0)
+            bits = 2048;
+        if (bits != 2048 && bits != 3072 && bits != 4096)
+            return sd_fail(e, SD_EBADINPUT,
+                           "RSA key size %d is not supported (use 2048, 3072 "
+                           "or 4096)",
+                           bits);
+    } else {
+        bits = algorithm == 14 ? 384 : 256;
+    }
+
+    EVP_PKEY *pkey = generate_pkey(algorithm, bits, e);
+    if (!pkey)
+        return -SD_EINTERNAL;
+    int rc = sd_key_from_pkey(pkey, algorithm, flags, bits, out, e);
+    EVP_PKEY_free(pkey);
+    return rc;
+}
+
+int sd_b64_decode(const char *in, uint8_t **out, size_t *outlen)
+{
+    return b64_decode(in, out, outlen);
 }
 
 void sd_key_free(sd_key *k)

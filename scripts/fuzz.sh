@@ -6,7 +6,7 @@
 # any fuzzer crashes, leaks, breaks a checked contract or times out (its input is kept in
 # build-fuzz/fuzz-artifacts/NAME/, its log printed).
 #   scripts/fuzz.sh [SECONDS] [NAME...]   SECONDS per fuzzer (default 30); NAMEs: backend, api,
-#                                         zimport, ds (default: every fuzz/fuzz_*.c)
+#                                         zimport, ds, key_import (default: every fuzz/fuzz_*.c)
 # FUZZ_KEEP=DIR keeps each fuzzer's grown corpus in DIR/NAME (e.g. to merge it into the seeds
 # with the fuzzer's -merge=1).
 set -euo pipefail

@@ -4,6 +4,7 @@
 #   unbound_start PORT_OF_PDNS "test." "child.test."   # trusts the first zone's DS; $UPORT
 #   unbound_start PORT "test." "child.test.=127.0.0.1@5353"   # a stub elsewhere
 #   unbound_start PORT "test." "child.test.=127.0.0.1@5353,127.0.0.1@5354"   # two servers
+#   (the addresses separated by commas or spaces)
 #   querier_start "www.child.test. A" "child.test. DNSKEY" ...   # background, logs to $T/q.log
 #   querier_stop                                         # waits for the loop to end
 #   querier_report                                       # counts; sets Q_TOTAL, Q_BAD
@@ -46,11 +47,15 @@ unbound_start() {
     echo "  cache-min-ttl: 0"
     echo "  val-bogus-ttl: 5"
     echo "  num-threads: 1"
+    local line
+    for line in ${UNBOUND_EXTRA:+"${UNBOUND_EXTRA[@]}"}; do echo "  $line"; done
     local z
     for z in "$@"; do
       echo "stub-zone:"
       echo "  name: \"${z%%=*}\""
-      if [ "$z" != "${z%%=*}" ]; then tr ',' '\n' <<<"${z#*=}" | sed 's/^/  stub-addr: /'
+      if [ "$z" != "${z%%=*}" ]; then
+        local a
+        for a in $(tr ',' ' ' <<<"${z#*=}"); do echo "  stub-addr: $a"; done
       else echo "  stub-addr: 127.0.0.1@$pdns_port"; fi
     done
     echo "remote-control:"
@@ -68,10 +73,11 @@ unbound_start() {
   return 1
 }
 
-# One question to unbound; prints "epoch name type status ad|noad".
+# One question to unbound (UQ_TIMEOUT seconds, 4 by default); prints "epoch name type status
+# ad|noad".
 uq() {
   local out st ad
-  out=$(dig @127.0.0.1 -p "$UPORT" +dnssec +time=4 +tries=1 "$1" "$2" 2>&1) || true
+  out=$(dig @127.0.0.1 -p "$UPORT" +dnssec +time="${UQ_TIMEOUT:-4}" +tries=1 "$1" "$2" 2>&1) || true
   st=$(sed -n 's/.*status: \([A-Z]*\).*/\1/p' <<<"$out" | head -1)
   ad=noad
   grep -q '^;; flags:[^;]* ad[ ;]' <<<"$out" && ad=ad
