@@ -75,6 +75,13 @@ int sd_dnssec_rotate_ksk(const sd_ctx *c, const sd_zone *z, sd_err *e);
  * algorithm 0 or the zone's own: the double-KSK rollover above. 400 for an unsupported one. */
 int sd_dnssec_rotate_ksk_alg(const sd_ctx *c, const sd_zone *z, int algorithm, sd_err *e);
 
+/* As sd_dnssec_rotate_zsk and sd_dnssec_rotate_ksk_alg; *made receives the row id of the key
+ * the call made (its new ZSK / KSK), for a reply that must name that key and not one another
+ * call made a moment later. */
+int sd_dnssec_rotate_zsk_made(const sd_ctx *c, const sd_zone *z, int64_t *made, sd_err *e);
+int sd_dnssec_rotate_ksk_made(const sd_ctx *c, const sd_zone *z, int algorithm, int64_t *made,
+                              sd_err *e);
+
 /* abort: stops the rollover under way and returns the zone to the keys it had, with the same
  * waits backwards: a new key nobody can depend on yet goes at once; one that may be cached
  * (a signing ZSK, a KSK whose DS the operator may have published, published keys of a new
