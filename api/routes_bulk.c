@@ -24,7 +24,7 @@ static json_t *enable_one(api_req *rq, const char *name, int algorithm)
     if (rc == 0 && !sd_token_zone_allowed(rq->token, z.name)) {
         rc = sd_fail(&e, SD_ENOTFOUND, "domain not found");
     } else if (rc == 0) {
-        sd_ctx c = {rq->db, &rq->srv->seal, &rq->srv->defaults, rq->token->name, rq->now, NULL};
+        sd_ctx c = {rq->db, &rq->srv->seal, &rq->srv->defaults, rq->token->name, rq->now};
         rc = sd_dnssec_enable(&c, &z, algorithm, &e);
     } else if (e.code == SD_ENOTFOUND) {
         sd_fail(&e, SD_ENOTFOUND, "domain not found");

@@ -23,7 +23,7 @@
 /* The lifecycle context of this request: the API seals to the backend's public key only. */
 static sd_ctx ctx_of(const api_req *rq)
 {
-    sd_ctx c = {rq->db, &rq->srv->seal, &rq->srv->defaults, rq->token->name, rq->now, NULL};
+    sd_ctx c = {rq->db, &rq->srv->seal, &rq->srv->defaults, rq->token->name, rq->now};
     return c;
 }
 
@@ -71,19 +71,6 @@ static json_t *newest(json_t *keys)
     return best;
 }
 
-/* The key of keys (an array of key objects) whose "id" is id, or NULL. */
-static json_t *by_id(json_t *keys, int64_t id)
-{
-    json_t *k;
-    size_t i;
-    json_array_foreach(keys, i, k)
-    {
-        if (json_integer_value(json_object_get(k, "id")) == id)
-            return k;
-    }
-    return NULL;
-}
-
 /* The newest key of keys other than skip that is not on its way out (remove_at null). */
 static json_t *current_other(json_t *keys, const json_t *skip)
 {
@@ -115,6 +102,33 @@ static json_t *other_with_state(json_t *keys, const json_t *skip, const char *st
             best = k;
     }
     return best;
+}
+
+/* The key of keys whose "id" is id, or NULL. */
+static json_t *by_id(json_t *keys, int64_t id)
+{
+    json_t *k;
+    size_t i;
+    json_array_foreach(keys, i, k)
+    {
+        if (json_integer_value(json_object_get(k, "id")) == id)
+            return k;
+    }
+    return NULL;
+}
+
+/* The key this request made (row id made), from state's keys of kind (a call made a moment
+ * later by another client may have added a newer one); when another call removed it meanwhile,
+ * read alone and appended to state's keys of kind. NULL when it cannot be read. */
+static json_t *made_key(const api_req *rq, const sd_zone *z, json_t *state, const char *kind,
+                        int64_t made)
+{
+    sd_err e;
+    json_t *k = made ? by_id(json_object_get(state, kind), made) : NULL;
+    if (k || !made || sd_dnssec_key_json(rq->db, z, made, &k, &e) < 0)
+        return k;
+    json_array_append_new(json_object_get(state, kind), k);
+    return k;
 }
 
 /* Copies v (or null) into o as key. */
@@ -227,8 +241,7 @@ void api_h_dnssec_rotate_zsk(api_req *rq, api_resp *rs)
         return;
     sd_ctx c = ctx_of(rq);
     int64_t made = 0;
-    c.made = &made;
-    if (sd_dnssec_rotate_zsk(&c, &z, &e) < 0) {
+    if (sd_dnssec_rotate_zsk_made(&c, &z, &made, &e) < 0) {
         fail_status(rq, &z, &e, rs);
         return;
     }
@@ -237,7 +250,7 @@ void api_h_dnssec_rotate_zsk(api_req *rq, api_resp *rs)
                                      "ZSK rollover started: the new ZSK signs after the DNSKEY "
                                      "TTL, the old one is then retired and removed");
     if (snapshot(rq, &z, &state, &e) == 0) {
-        json_t *zsk = json_object_get(state, "zsk"), *nk = by_id(zsk, made);
+        json_t *zsk = json_object_get(state, "zsk"), *nk = made_key(rq, &z, state, "zsk", made);
         set_copy(o, "new_key", nk);
         set_copy(o, "old_key", other_with_state(zsk, nk, "active"));
         set_copy(o, "zsk", nk);
@@ -246,17 +259,17 @@ void api_h_dnssec_rotate_zsk(api_req *rq, api_resp *rs)
     api_reply(rs, 200, o);
 }
 
-/* The ds_publish_at of z's newest KSK as a JSON integer (null when there is none). */
-static json_t *newest_ksk_ds_publish_at(const api_req *rq, const sd_zone *z)
+/* The ds_publish_at of the KSK with row id as a JSON integer (null when there is none). */
+static json_t *ksk_ds_publish_at(const api_req *rq, int64_t id)
 {
     sqlite3_stmt *st;
     json_t *v = NULL;
     if (sqlite3_prepare_v2(rq->db,
-                           "SELECT ds_publish_at FROM keys WHERE zone_id = ? AND role = 'KSK' "
-                           "AND ds_publish_at IS NOT NULL ORDER BY id DESC LIMIT 1",
+                           "SELECT ds_publish_at FROM keys WHERE id = ? AND ds_publish_at IS NOT "
+                           "NULL",
                            -1, &st, NULL) != SQLITE_OK)
         return json_null();
-    sqlite3_bind_int64(st, 1, z->id);
+    sqlite3_bind_int64(st, 1, id);
     if (sqlite3_step(st) == SQLITE_ROW)
         v = json_integer(sqlite3_column_int64(st, 0));
     sqlite3_finalize(st);
@@ -283,8 +296,7 @@ void api_h_dnssec_rotate_ksk(api_req *rq, api_resp *rs)
     }
     sd_ctx c = ctx_of(rq);
     int64_t made = 0;
-    c.made = &made;
-    if (sd_dnssec_rotate_ksk_alg(&c, &z, (int)alg, &e) < 0) {
+    if (sd_dnssec_rotate_ksk_made(&c, &z, (int)alg, &made, &e) < 0) {
         fail_status(rq, &z, &e, rs);
         return;
     }
@@ -296,13 +308,13 @@ void api_h_dnssec_rotate_ksk(api_req *rq, api_resp *rs)
                                      "hold the DNSKEY RRset without the new KSK), then call "
                                      "confirm-ds-published");
     if (snapshot(rq, &z, &state, &e) == 0) {
-        json_t *ksk = json_object_get(state, "ksk"), *nk = by_id(ksk, made);
+        json_t *ksk = json_object_get(state, "ksk"), *nk = made_key(rq, &z, state, "ksk", made);
         set_copy(o, "old_key", current_other(ksk, nk));
         set_copy(o, "new_key", nk);
         /* When the DS may go to the parent, as RFC 3339 and as Unix seconds (as plan's at and
          * at_unix). */
         set_copy(o, "ds_publish_after", nk ? json_object_get(nk, "ds_publish_after") : NULL);
-        json_object_set_new(o, "ds_publish_after_unix", newest_ksk_ds_publish_at(rq, &z));
+        json_object_set_new(o, "ds_publish_after_unix", ksk_ds_publish_at(rq, made));
         json_t *ds = json_array(), *d;
         size_t i;
         json_array_foreach(json_object_get(state, "ds_records"), i, d)

@@ -128,7 +128,7 @@ void api_h_dnssec_import(api_req *rq, api_resp *rs)
         if (read_key(json_array_get(keys, i), i, &k[i], rs) < 0)
             return;
 
-    sd_ctx c = {rq->db, &rq->srv->seal, &rq->srv->defaults, rq->token->name, rq->now, NULL};
+    sd_ctx c = {rq->db, &rq->srv->seal, &rq->srv->defaults, rq->token->name, rq->now};
     json_t *detail = NULL;
     int rc = sd_dnssec_import(&c, &z, k, json_array_size(keys), ds_published, &detail, &e);
     wipe_private_keys(keys);

@@ -128,7 +128,7 @@ static int confirm_shown(api_req *rq, const sd_zone *z, const char *status, api_
         api_error(rs, 403, "confirming DS while the zone is %s needs the scope %s", status, scope);
         return -1;
     }
-    sd_ctx c = {rq->db, &rq->srv->seal, &rq->srv->defaults, rq->token->name, rq->now, NULL};
+    sd_ctx c = {rq->db, &rq->srv->seal, &rq->srv->defaults, rq->token->name, rq->now};
     if (sd_onoff_confirm_current(&c, z, &e) < 0) {
         api_fail(rs, &e);
         json_object_set_new(rs->body, "status", json_string(status));
@@ -150,7 +150,7 @@ static void enable(api_req *rq, const sd_zone *z, int ds_published, api_resp *rs
         api_fail(rs, &e);
         return;
     }
-    sd_ctx c = {rq->db, &rq->srv->seal, &rq->srv->defaults, rq->token->name, rq->now, NULL};
+    sd_ctx c = {rq->db, &rq->srv->seal, &rq->srv->defaults, rq->token->name, rq->now};
     if (strcmp(status, "disabled") == 0) {
         if (sd_dnssec_enable(&c, z, 0, &e) < 0) {
             if (e.code != SD_ECONFLICT) { /* a conflict: enabled meanwhile, as asked */
@@ -192,7 +192,7 @@ static void disable(api_req *rq, const sd_zone *z, int ds_removed, api_resp *rs)
         reply_view_code(rq, z, 202, rs); /* repeating the call does not skip the wait */
         return;
     }
-    sd_ctx c = {rq->db, &rq->srv->seal, &rq->srv->defaults, rq->token->name, rq->now, NULL};
+    sd_ctx c = {rq->db, &rq->srv->seal, &rq->srv->defaults, rq->token->name, rq->now};
     sd_disable_out out;
     if (sd_onoff_disable(&c, z, rq->srv->cfg.parent_servers, 0, &out, &e) < 0) {
         if (e.code == SD_ECONFLICT && !out.parent &&

@@ -120,7 +120,7 @@ int api_scheduler_pass(sqlite3 *db, const sd_config *cfg, const sd_seal_keys *se
                        const sd_policy *defaults, int64_t now, api_sched_pass *out, sd_err *e)
 {
     memset(out, 0, sizeof *out);
-    pass_ctx pc = {cfg, {db, seal, defaults, "scheduler", now, NULL}, out};
+    pass_ctx pc = {cfg, {db, seal, defaults, "scheduler", now}, out};
     int64_t mark = cfg->webhook_url[0] ? api_webhook_audit_mark(db) : 0;
     int parent_changes = 0;
     /* The parent's answers first: they may confirm a DS or hold an old KSK's removal. */

@@ -57,7 +57,7 @@ int main(int argc, char **argv)
         }
     }
     double t1 = now_s();
-    sd_ctx ctx = {db, &seal, &pol, "bench", (int64_t)time(NULL), NULL};
+    sd_ctx ctx = {db, &seal, &pol, "bench", (int64_t)time(NULL)};
     for (int i = 0; i < n; i++) {
         if (sd_dnssec_enable(&ctx, &zones[i], alg, &e) < 0) {
             fprintf(stderr, "%s\n", e.msg);

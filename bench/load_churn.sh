@@ -31,9 +31,14 @@
 #     and scaidns-api: the keystore's growth, for SQLite's page caches; see MEMTAB below);
 #     VmRSS is shown beside it. Not asserted for sanitizer or wrapped (valgrind) builds,
 #     whose allocators hold memory on purpose.
-# Exit status 0 when every check passes. Env: CLIENTS (4), QPS (dnsperf -Q, 2000), SAMPLE (5),
-# WARMUP (10), MEM_TOL_PCT (10), MEM_TOL_KB (1024), SIG_BYTES (512), LOST_PCT (0.1), KEEP=1
-# keeps the work dir.
+#   - every state-changing 200 has exactly one audit row: each client has its own token, and
+#     per client and action the 200s equal the audit rows of that token; each rotate-ksk and
+#     rotate-zsk 200 names in its body (new_key.key_tag) a key that exactly one audit row of
+#     that client made and that the keys table holds (issue 14 item 10).
+# Exit status 0 when every check passes. Env: CLIENTS (4), HOT (0: the first HOT clients all
+# work on the first zone, to stress concurrent calls on one zone), QPS (dnsperf -Q, 2000),
+# SAMPLE (5), WARMUP (10), MEM_TOL_PCT (10), MEM_TOL_KB (1024), SIG_BYTES (512), LOST_PCT (0.1),
+# KEEP=1 keeps the work dir.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 [ $# -ge 1 ] || { echo "usage: $0 BIN_DIR [SECONDS] [ZONES]" >&2; exit 2; }
@@ -43,6 +48,7 @@ export SCAIDNS_SRC=$SRC
 DURATION=${2:-300}
 ZONES=${3:-300}
 CLIENTS=${CLIENTS:-4}
+HOT=${HOT:-0}
 QPS=${QPS:-2000}
 SAMPLE=${SAMPLE:-5}
 WARMUP=${WARMUP:-10}
@@ -65,8 +71,12 @@ sd_conf "pdns-control-socket=$T/pdns-run/pdns.controlsocket" "pdns-address=127.0
   "policy-dnskey-ttl=2" "policy-propagation-delay=2" "policy-publish-safety=1" \
   "policy-retire-safety=1" "policy-parent-ds-ttl=3" "policy-parent-propagation-delay=1"
 ctl init >/dev/null
-TOK=$(ctl token create --name load \
-  --scopes dnssec:read,dnssec:enable,dnssec:rotate,dnssec:disable,zones:read)
+# one token per client (load1, load2, ...): the audit rows name who made each change
+declare -A TOKS
+for ((c = 1; c <= CLIENTS; c++)); do
+  TOKS[$c]=$(ctl token create --name "load$c" \
+    --scopes dnssec:read,dnssec:enable,dnssec:rotate,dnssec:disable,zones:read)
+done
 mkdir "$T/zones"
 ZNAMES=()
 for ((i = 1; i <= ZONES; i++)); do
@@ -105,10 +115,15 @@ done >"$T/queries"
 api_call() {
   local id=$1 action=$2 method=$3 path=$4 body=${5:-} code
   local args=(-s -o "$T/c$id.body" -w '%{http_code}' --max-time 60 -X "$method"
-    -H "Authorization: Bearer $TOK")
+    -H "Authorization: Bearer ${TOKS[$id]}")
   [ -z "$body" ] || args+=(-H 'Content-Type: application/json' --data-binary "$body")
   code=$(curl "${args[@]}" "$URL$path" || true)
   echo "$action ${code:-000}" >>"$T/c$id.log"
+  # the key a rollover's 200 says it made: "client zone action key_tag"
+  if [ "$code" = 200 ] && { [ "$action" = rotate-ksk ] || [ "$action" = rotate-zsk ]; }; then
+    echo "$id ${path#/api/v1/domains/} $action $(jq -r '.new_key.key_tag // "null"' "$T/c$id.body")" |
+      sed 's|/dnssec/[a-z-]* | |' >>"$T/c$id.made"
+  fi
   [ "$action" != confirm-ds ] || [ "$code" != 400 ] || cat "$T/c$id.body" >>"$T/c$id.400"
   CODE=$code
 }
@@ -120,6 +135,7 @@ client() {
   : >"$T/c$id.log"
   while [ "$EPOCHSECONDS" -lt "$end" ]; do
     z=${ZNAMES[RANDOM % ${#ZNAMES[@]}]}
+    [ "$id" -gt "$HOT" ] || z=${ZNAMES[0]}
     p=/api/v1/domains/$z/dnssec
     r=$((RANDOM % 100))
     if [ $r -lt 22 ]; then
@@ -308,19 +324,46 @@ STATUSES=$(Q "SELECT group_concat(status || ' ' || n, ', ') FROM
 verdict "status vs audit trail" "$([ "$MISMATCH" = 0 ] && echo 1 || echo 0)" \
   "$ZONES zones ($STATUSES), $MISMATCH disagree$([ "$MISMATCH" = 0 ] || echo ": $(head -3 "$T/audit-mismatch" | tr '\n' ';')")"
 
-# every 200 of the clients left one audit row (actor = the token's name), no refusal did
+# every state-changing 200 has exactly one audit row: per client (actor = its token's name)
+# and action, as many rows as 200s, and no refusal left one
 declare -A ACTION_OF=([enable]=dnssec-enable [confirm-ds]=dnssec-confirm-ds
   [rotate-zsk]=dnssec-rotate-zsk [rotate-ksk]=dnssec-rotate-ksk [abort]=dnssec-abort
   [disable]=dnssec-disable)
 ROWS_OK=1
 ROWS_DETAIL=""
 for a in enable confirm-ds rotate-zsk rotate-ksk abort disable; do
-  n200=$(awk -v a="$a" '$1 == a && $2 == 200' "$T/calls" | wc -l)
-  nrow=$(Q "SELECT count(*) FROM audit WHERE actor = 'load' AND action = '${ACTION_OF[$a]}'")
-  [ "$n200" = "$nrow" ] || ROWS_OK=0
-  ROWS_DETAIL+="$a $n200/$nrow "
+  t200=0 trow=0
+  for ((c = 1; c <= CLIENTS; c++)); do
+    n200=$(awk -v a="$a" '$1 == a && $2 == 200' "$T/c$c.log" | wc -l)
+    nrow=$(Q "SELECT count(*) FROM audit WHERE actor = 'load$c' AND action = '${ACTION_OF[$a]}'")
+    [ "$n200" = "$nrow" ] || ROWS_OK=0
+    t200=$((t200 + n200)) trow=$((trow + nrow))
+  done
+  ROWS_DETAIL+="$a $t200/$trow "
 done
-verdict "200s = audit rows" "$ROWS_OK" "(200s/rows) $ROWS_DETAIL"
+verdict "200s = audit rows" "$ROWS_OK" "(200s/rows, per client) $ROWS_DETAIL"
+# each rollover 200 names the key it made: one audit row of that client and zone made that key
+# (detail new_ksk / new_zsk), and the keys table holds it
+cat "$T"/c*.made 2>/dev/null >"$T/made" || true
+{
+  echo "CREATE TEMP TABLE made(client, zone, action, tag);"
+  awk '{ printf "INSERT INTO made VALUES (%d, %c%s%c, %c%s%c, %s);\n", $1, 39, $2, 39, 39, $3, 39, ($4 == "null" ? "NULL" : $4) }' "$T/made"
+  cat <<'SQL'
+SELECT m.client, m.zone, m.action, m.tag,
+  (SELECT count(*) FROM audit a WHERE a.actor = 'load' || m.client AND a.zone = m.zone
+     AND a.action = 'dnssec-' || m.action AND json_extract(a.detail,
+       CASE m.action WHEN 'rotate-ksk' THEN '$.new_ksk' ELSE '$.new_zsk' END) = m.tag) AS rows,
+  (SELECT count(*) FROM keys k JOIN zones z ON z.id = k.zone_id WHERE z.name = m.zone
+     AND k.role = CASE m.action WHEN 'rotate-ksk' THEN 'KSK' ELSE 'ZSK' END
+     AND k.key_tag = m.tag) AS keyrows
+FROM made m WHERE rows <> 1 OR keyrows < 1;
+SQL
+} >"$T/made.sql"
+Q <"$T/made.sql" >"$T/made-mismatch"
+MADE=$(wc -l <"$T/made")
+MADE_BAD=$(wc -l <"$T/made-mismatch")
+verdict "rollover 200s = their keys" "$([ "$MADE_BAD" = 0 ] && echo 1 || echo 0)" \
+  "$MADE rotate-ksk/rotate-zsk 200s, $MADE_BAD name a key without exactly one audit row of their client or without a keys row$([ "$MADE_BAD" = 0 ] || echo ": $(head -3 "$T/made-mismatch" | tr '\n' ';')")"
 
 # what PowerDNS serves now that nothing changes: the published keys, RRSIGs iff DNSSEC is on
 sleep 3 # PowerDNS's caches (1 s) forget what they held
@@ -403,7 +446,7 @@ verdict "clean stop" "$STOP_OK" "scaidns-api and scaidns-backend exit 0 on SIGTE
 # --- summary --------------------------------------------------------------------------------
 {
   echo
-  echo "== load with churn: $LOAD_SECONDS s, $ZONES zones, $CLIENTS API clients, dnsperf -Q $QPS (DO bit) =="
+  echo "== load with churn: $LOAD_SECONDS s, $ZONES zones, $CLIENTS API clients ($HOT on one zone), dnsperf -Q $QPS (DO bit) =="
   printf '%-22s %s\n' "DNS" "$SENT sent, $DONE completed, $LOST lost, $DQPS QPS; $RCODES"
   printf '%-22s %s\n' "API calls" "$API_TOTAL in $LOAD_SECONDS s ($(awk -v n="$API_TOTAL" -v s="$LOAD_SECONDS" 'BEGIN { printf "%.1f", n / s }')/s)"
   printf '  %-12s %7s %7s %7s %7s %7s\n' action total 200 409 400 other

@@ -121,7 +121,7 @@ static void lengths(const char *dir, const char *label, const sd_policy *pol, ui
                          .ttl = ttl,
                          .soa_minimum = minimum,
                          .with_records = 1};
-    sd_ctx c = {db, &seal, pol, "bench", 1800000000, NULL};
+    sd_ctx c = {db, &seal, pol, "bench", 1800000000};
     check(sd_zone_create(db, "example.com", &init, "bench", c.now, &z, &e), &e, "zone");
     check(sd_dnssec_enable(&c, &z, 8, &e), &e, "enable");
     int64_t live = settle(&c, &z);
@@ -168,7 +168,7 @@ int main(int argc, char **argv)
     sd_seal_keys seal;
     check(sd_seal_load_public(key, &seal, &e), &e, "seal");
     check(sd_db_open(path, SD_DB_CREATE, &db, &e), &e, "open");
-    sd_ctx c = {db, &seal, &def, "bench", 1800000000, NULL};
+    sd_ctx c = {db, &seal, &def, "bench", 1800000000};
     sd_zone_init init = {
         .ns = "ns1.example.net.", .soa_rname = "h.example.net.", .with_records = 1};
     for (int i = 0; i < n; i++) {

@@ -130,7 +130,7 @@ int cmd_dnssec(cli *c, const char *sub)
     sd_seal_keys seal;
     sd_policy defaults;
     sd_policy_from_config(&c->cfg, &defaults);
-    sd_ctx ctx = {db, &seal, &defaults, "scaidnsctl", c->now, NULL};
+    sd_ctx ctx = {db, &seal, &defaults, "scaidnsctl", c->now};
     int rc = sd_zone_find(db, c->argv[0], &z, &e);
     if (rc == 0 && strcmp(sub, "status") == 0) {
         json_t *j;

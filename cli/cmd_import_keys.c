@@ -183,7 +183,7 @@ int cmd_dnssec_import(cli *c)
     sd_seal_keys seal;
     sd_policy defaults;
     sd_policy_from_config(&c->cfg, &defaults);
-    sd_ctx ctx = {db, &seal, &defaults, "scaidnsctl", c->now, NULL};
+    sd_ctx ctx = {db, &seal, &defaults, "scaidnsctl", c->now};
     json_t *detail = NULL;
     int created = 0;
     int rc = sd_seal_load_public(c->cfg.seal_key, &seal, &e);

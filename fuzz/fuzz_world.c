@@ -111,7 +111,7 @@ static void confirm_ds(const sd_ctx *c, const sd_zone *z)
 /* Fills db: see fuzz_world.h. */
 static void fill(fz_world *w, sqlite3 *db)
 {
-    sd_ctx c = {db, &w->seal, &w->defaults, "fuzz", FZ_NOW, NULL};
+    sd_ctx c = {db, &w->seal, &w->defaults, "fuzz", FZ_NOW};
     sd_zone com, ex, keys, plain, idn;
     sd_err e;
     zone(db, "example.com.", 0, "00000000000000c1", &com);

@@ -488,7 +488,8 @@ static int zsk_rollover_under_way(sqlite3 *db, int64_t zone_id, sd_err *e);
 
 /* rotate-zsk, allowed while the zone's status is one of allowed (comma separated) and no other
  * ZSK rollover is under way. */
-static int rotate_zsk(const sd_ctx *c, const sd_zone *z, const char *allowed, sd_err *e)
+static int rotate_zsk(const sd_ctx *c, const sd_zone *z, const char *allowed, int64_t *made,
+                      sd_err *e)
 {
     char status[32];
     int alg, bits;
@@ -523,7 +524,7 @@ static int rotate_zsk(const sd_ctx *c, const sd_zone *z, const char *allowed, sd
                       .activate_at = activate,
                       .expires_at = exp,
                       .roll_at = sd_roll_zsk_at(&p, &ttls, exp, activate)};
-        if (!ok || newkey_insert(c, z, &zsk, &t, c->made, e) < 0 ||
+        if (!ok || newkey_insert(c, z, &zsk, &t, made, e) < 0 ||
             keys_update(c->db,
                         "UPDATE keys SET retire_at = ?2 WHERE zone_id = ?1 AND role = 'ZSK' "
                         "AND state = 'active'",
@@ -547,12 +548,17 @@ static int rotate_zsk(const sd_ctx *c, const sd_zone *z, const char *allowed, sd
 int sd_dnssec_rotate_zsk(const sd_ctx *c, const sd_zone *z, sd_err *e)
 {
     /* While the first DS is awaited too: nothing about the parent depends on the ZSK. */
-    return rotate_zsk(c, z, "active,pending_ds", e);
+    return rotate_zsk(c, z, "active,pending_ds", NULL, e);
+}
+
+int sd_dnssec_rotate_zsk_made(const sd_ctx *c, const sd_zone *z, int64_t *made, sd_err *e)
+{
+    return rotate_zsk(c, z, "active,pending_ds", made, e);
 }
 
 int sd_dnssec_roll_zsk_auto(const sd_ctx *c, const sd_zone *z, sd_err *e)
 {
-    return rotate_zsk(c, z, "active,rotating_ksk", e);
+    return rotate_zsk(c, z, "active,rotating_ksk", NULL, e);
 }
 
 int sd_dnssec_rotate_ksk(const sd_ctx *c, const sd_zone *z, sd_err *e)
@@ -566,7 +572,7 @@ int sd_dnssec_rotate_ksk(const sd_ctx *c, const sd_zone *z, sd_err *e)
  * caller's transaction. */
 static int insert_alg_roll(const sd_ctx *c, const sd_zone *z, const sd_policy *p,
                            const sd_zone_ttls *ttls, const newkey *ksk, const newkey *zsk,
-                           sd_err *e)
+                           int64_t *made, sd_err *e)
 {
     int64_t publish = c->now + sd_wait_retire(p, ttls);
     int64_t kexp = publish + p->ksk_lifetime, zexp = publish + p->zsk_lifetime;
@@ -582,12 +588,18 @@ static int insert_alg_roll(const sd_ctx *c, const sd_zone *z, const sd_policy *p
                    .activate_at = c->now,
                    .expires_at = zexp,
                    .roll_at = sd_roll_zsk_at(p, ttls, zexp, publish)};
-    if (newkey_insert(c, z, ksk, &tk, c->made, e) < 0 || newkey_insert(c, z, zsk, &tz, NULL, e) < 0)
+    if (newkey_insert(c, z, ksk, &tk, made, e) < 0 || newkey_insert(c, z, zsk, &tz, NULL, e) < 0)
         return -e->code;
     return 0;
 }
 
 int sd_dnssec_rotate_ksk_alg(const sd_ctx *c, const sd_zone *z, int algorithm, sd_err *e)
+{
+    return sd_dnssec_rotate_ksk_made(c, z, algorithm, NULL, e);
+}
+
+int sd_dnssec_rotate_ksk_made(const sd_ctx *c, const sd_zone *z, int algorithm, int64_t *made,
+                              sd_err *e)
 {
     char status[32];
     int alg, bits, zalg, zbits;
@@ -629,9 +641,9 @@ int sd_dnssec_rotate_ksk_alg(const sd_ctx *c, const sd_zone *z, int algorithm, s
                       .roll_at = sd_roll_ksk_at(&p, &ttls, exp, c->now),
                       .ds_publish_at = c->now + sd_wait_publish(&p, &ttls)};
         if (ok && alg_roll)
-            ok = insert_alg_roll(c, z, &p, &ttls, &ksk, &zsk, e) == 0;
+            ok = insert_alg_roll(c, z, &p, &ttls, &ksk, &zsk, made, e) == 0;
         else if (ok)
-            ok = newkey_insert(c, z, &ksk, &t, c->made, e) == 0;
+            ok = newkey_insert(c, z, &ksk, &t, made, e) == 0;
         if (!ok) {
             rc = abort_tx(c, z, "dnssec-rotate-ksk", e);
         } else {

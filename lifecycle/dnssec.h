@@ -26,7 +26,6 @@ typedef struct sd_ctx {
     const sd_policy *defaults; /* the configured default policy */
     const char *actor;         /* token name, "scaidnsctl" or "scheduler": for the audit row */
     int64_t now;               /* Unix seconds */
-    int64_t *made;             /* when set: rotate-zsk/rotate-ksk write the new key's row id */
 } sd_ctx;
 
 /* Reads the TTLs that zone_id serves (largest RRset TTL, SOA TTL, SOA minimum). */
@@ -68,6 +67,13 @@ int sd_dnssec_rotate_ksk(const sd_ctx *c, const sd_zone *z, sd_err *e);
  * DS is confirmed the old keys leave the DNSKEY RRset first and their signatures last.
  * algorithm 0 or the zone's own: the double-KSK rollover above. 400 for an unsupported one. */
 int sd_dnssec_rotate_ksk_alg(const sd_ctx *c, const sd_zone *z, int algorithm, sd_err *e);
+
+/* As sd_dnssec_rotate_zsk and sd_dnssec_rotate_ksk_alg; *made receives the row id of the key
+ * the call made (its new ZSK / KSK), for a reply that must name that key and not one another
+ * call made a moment later. */
+int sd_dnssec_rotate_zsk_made(const sd_ctx *c, const sd_zone *z, int64_t *made, sd_err *e);
+int sd_dnssec_rotate_ksk_made(const sd_ctx *c, const sd_zone *z, int algorithm, int64_t *made,
+                              sd_err *e);
 
 /* abort: stops the rollover under way and returns the zone to the keys it had, with the same
  * waits backwards: a new key nobody can depend on yet goes at once; one that may be cached

@@ -319,7 +319,7 @@ int sd_parent_pass(sqlite3 *db, const sd_config *cfg, const sd_seal_keys *seal,
         k->ds_publish_at = sqlite3_column_int64(st, 8);
     }
     sqlite3_finalize(st);
-    sd_ctx ctx = {db, seal, defaults, "scheduler", now, NULL};
+    sd_ctx ctx = {db, seal, defaults, "scheduler", now};
     if (check_insecure(&ctx, cfg, e) < 0)
         return -e->code;
     for (size_t i = 0; i < n; i++) {

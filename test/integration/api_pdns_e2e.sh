@@ -132,6 +132,12 @@ check "disable (200)" jq -e '.status == "disabled"' "$T/disable.json"
 unsigned() { ! has_rrsig && [ "$(q "$Z." DNSKEY +short | wc -l)" = 0 ]; }
 eventually "after disable: no RRSIG, no DNSKEY" unsigned
 check "after disable: the record is still served" answers
+# PowerDNS down: sync answers 502 naming why, not a 200 with in_sync false
+pdns_stop
+api POST "$D/$Z2/dnssec/sync" >"$T/sync-down.json"
+check "sync with PowerDNS down: 502 ($(status))" test "$(status)" = 502
+check "sync with PowerDNS down: the reason, not a state" jq -e \
+  '.code == 502 and (.error | test("the sync did not happen: PowerDNS")) and (has("in_sync") | not)' "$T/sync-down.json"
 check "API log names the token, never the secret" bash -c \
   "grep -q 'dnssec/enable 200 .* token=e2e' $T/api.log && ! grep -qF -- '$TOK' $T/api.log"
 finish
