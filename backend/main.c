@@ -37,11 +37,37 @@ typedef struct backend {
     sb_call last;
 } backend;
 
-/* The line handler: the store answers each request (and the stats request). */
+/* Whether a method's reply depends only on its request line and the keystore's content, so
+ * that it may be kept in the reply cache (not setNotified, which writes, nor the stats
+ * request, nor list and getAllDomains, whose replies can be large). */
+static int cacheable(int method)
+{
+    return method == SB_M_LOOKUP || method == SB_M_GET_DOMAIN_KEYS ||
+           method == SB_M_GET_ALL_DOMAIN_METADATA || method == SB_M_GET_DOMAIN_METADATA ||
+           method == SB_M_GET_BEFORE_AND_AFTER || method == SB_M_GET_DOMAIN_INFO;
+}
+
+/* The line handler: a request seen before, while the keystore provably did not change, is
+ * answered from the reply cache (store.h); any other is answered by the store (and the
+ * stats request by the counters), and its reply kept when its method allows. */
 static int handle(void *arg, const char *line, size_t len, sb_buf *out)
 {
     backend *b = arg;
-    return sb_dispatch_counted(b->store, &b->stats, line, len, out, &b->last);
+    if (sb_store_unchanged(b->store)) {
+        size_t n;
+        int method;
+        const char *r = sb_store_reply_find(b->store, line, len, &n, &method);
+        if (r) {
+            b->last.method = method;
+            b->last.error = 0;
+            return sb_buf_put(out, r, n);
+        }
+    }
+    size_t start = out->len;
+    int rc = sb_dispatch_counted(b->store, &b->stats, line, len, out, &b->last);
+    if (rc == 0 && !b->last.error && cacheable(b->last.method) && out->len > start)
+        sb_store_reply_keep(b->store, line, len, out->p + start, out->len - start, b->last.method);
+    return rc;
 }
 
 /* After each reply: counts the request that handle answered. */
