@@ -20,6 +20,8 @@
 #                (zone create --keys-only, dnssec enable) served by a second scaidns-backend.
 #   ko-bind      keys-only mode, launch=bind,remote with bind-hybrid (which needs the zone
 #                cache off), the records in bind, the keys from that second backend.
+#   remote@N     scaidns-backend with backend-threads=N (the others: BACKEND_THREADS, by
+#                default chosen by core count), e.g. BACKENDS="remote remote@4 zerocost".
 # Keys-only is compared with the same record backend holding its own keys (pdnsutil
 # secure-zone): gsqlite3 and bind above.
 #
@@ -199,13 +201,16 @@ completed() { awk '/Queries completed/ { print $3 }' "$1"; }
 # SERVER_PID and SERVER_LOG; returns 1 for stores without a remote part.
 server_start() {
   case $1 in
-  remote)
+  remote | remote@*) # remote@N: with backend-threads=N (else BACKEND_THREADS, or by cores)
+    local threads=${BACKEND_THREADS:-0}
+    [ "$1" = remote ] || threads=${1#remote@}
     : >"$T/backend.log"
-    backend_start --log-level=info
+    backend_start --log-level=info --backend-threads="$threads"
     SERVER_PID=$BACKEND_PID SERVER_LOG=$T/backend.log ;;
   ko-*)
     : >"$T/ko-backend.log"
-    "$BIN/scaidns-backend" --config "$T/ko.conf" --log-level=info 2>>"$T/ko-backend.log" &
+    "$BIN/scaidns-backend" --config "$T/ko.conf" --log-level=info \
+      --backend-threads="${BACKEND_THREADS:-0}" 2>>"$T/ko-backend.log" &
     SERVER_PID=$! SERVER_LOG=$T/ko-backend.log ;;
   zerocost)
     : >"$T/zc.log"
@@ -220,7 +225,7 @@ server_start() {
   echo "FAIL: no server on $sock for $1"; cat "$SERVER_LOG"; exit 1
 }
 server_sock() {
-  case $1 in remote) echo "$T/backend.sock" ;; ko-*) echo "$T/ko.sock" ;; zerocost) echo "$T/zc.sock" ;; esac
+  case $1 in remote | remote@*) echo "$T/backend.sock" ;; ko-*) echo "$T/ko.sock" ;; zerocost) echo "$T/zc.sock" ;; esac
 }
 # Requests the stopped server answered, from its last log line.
 server_requests() {
@@ -363,6 +368,9 @@ ratio_table "scaidns-backend (full mode) against gsqlite3 and bind:" remote gsql
 ratio_table "Keys-only mode against the same record backend with its own keys:" \
   ko-gsqlite3 gsqlite3 ko-bind bind
 ratio_table "scaidns-backend against the zero-cost remote backend (QPS):" remote zerocost
+for k in $BACKENDS; do
+  case $k in remote@*) ratio_table "scaidns-backend with backend-threads=${k#remote@} against the default:" "$k" remote ;; esac
+done
 
 # Backend CPU per remote call (microseconds, user + system) of scaidns-backend and of the
 # zero-cost backend, and their ratio per round (zero-cost / scaidns: 1.0 = scaidns-backend
