@@ -353,12 +353,13 @@ ratio_table() {
     END {
       nk = split(kinds, k, " "); nc = split(cfgs, cf, " ")
       h = "| configuration |"; d = "| --- |"
-      for (j = 1; j <= nk; j++) { h = h " " k[j] " QPS |"; d = d " ---: |" }
+      for (j = 1; j <= nk; j++) if (!(k[j] in shown)) { shown[k[j]]; h = h " " k[j] " QPS |"; d = d " ---: |" }
       for (j = 1; j < nk; j += 2) { h = h " " k[j] "/" k[j + 1] " |"; d = d " ---: |" }
       print h; print d
       for (i = 1; i <= nc; i++) {
         line = "| " cf[i] " |"
-        for (j = 1; j <= nk; j++) line = line " " list(cf[i], k[j]) " |"
+        delete done
+        for (j = 1; j <= nk; j++) if (!(k[j] in done)) { done[k[j]]; line = line " " list(cf[i], k[j]) " |" }
         for (j = 1; j < nk; j += 2) line = line " " stats(cf[i], k[j], k[j + 1]) " |"
         print line
       }
