@@ -8,7 +8,12 @@
  * demand, and so are the pre-rendered replies hung on each zone: its records (sb_zrecs), its
  * metadata and its getDomainKeys reply. That last one holds unsealed private keys: it lives
  * in the store's guarded secret arena (sarena.h says why and how) and is wiped with the
- * rest. */
+ * rest.
+ *
+ * scaidns-backend first asks sb_store_unchanged, which answers without a transaction from
+ * SQLite's WAL index whether anything was committed since the last request's snapshot; if
+ * nothing was, a repeated request is answered from the reply cache below, without opening a
+ * transaction at all. */
 #ifndef SCAIDNS_BACKEND_STORE_H
 #define SCAIDNS_BACKEND_STORE_H
 
