@@ -165,6 +165,8 @@ int main(int argc, char **argv)
     void **args = calloc((size_t)workers, sizeof *args);
     if (!bs || !args) {
         sb_log(SB_LOG_ERROR, "out of memory");
+        free(bs);
+        free(args);
         return 1;
     }
     int opened = 0;
@@ -181,6 +183,8 @@ int main(int argc, char **argv)
         sb_log(SB_LOG_ERROR, "%s", e.msg);
         for (int i = 0; i < opened; i++)
             sb_store_close(bs[i].store);
+        free(bs);
+        free(args);
         return 1;
     }
     sigset_t set;
@@ -194,6 +198,8 @@ int main(int argc, char **argv)
         sb_log(SB_LOG_ERROR, "signalfd: %s", strerror(errno));
         for (int i = 0; i < workers; i++)
             sb_store_close(bs[i].store);
+        free(bs);
+        free(args);
         return 1;
     }
     sb_server_opts o;
