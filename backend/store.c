@@ -338,6 +338,9 @@ int sb_store_begin(sb_store *s, sd_err *e)
      * while the header stays equal to it no commit can have come after the snapshot. */
     uint32_t pre[WAL_HDR_WORDS];
     int have_pre = starts && read_wal_hdr(s, pre) == 0;
+    if (starts)
+        s->hdr_valid = 0; /* until this transaction has started: a failed BEGIN (a writer
+                             holding the keystore locked) must not leave the old header */
     if (sqlite3_get_autocommit(s->db) && exec_stmt(s, Q_BEGIN, e) < 0)
         return -e->code;
     sqlite3_stmt *st = sb_store_stmt(s, Q_DATA_VERSION, e);
