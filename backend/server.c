@@ -1,10 +1,21 @@
-/* server.c - the event loop of scaidns-backend.
+/* server.c - the event loops of scaidns-backend.
  *
- * Why one thread with epoll rather than a thread per connection: PowerDNS talks strictly
- * request/reply on each connection, a request on the hot path costs about 2 us of user CPU
- * (PRAGMA data_version and pre-rendered replies, fast.h; a cache miss adds SQLite reads and,
- * for getDomainKeys, an X25519 unseal per key), and the machine we run on shares its cores
- * with pdns_server, which does the signing. Measured on the 2-core CI machine with dnsperf
+ * With opts.workers > 1 (backend-threads), the calling thread only accepts connections,
+ * checks their peer and hands each to the worker thread with the fewest connections (through
+ * that worker's pipe); each worker runs the loop described below on its own connections with
+ * its own handler argument (scaidns-backend gives each its own store: its own SQLite
+ * connection, caches and reply cache), so workers share nothing on the hot path. PowerDNS
+ * opens one connection per distributor thread (and per other thread that asks its backends),
+ * so its connections spread over the workers. What follows holds for each worker, and for
+ * the single thread when workers is 1 (the default of the server; scaidns-backend picks by
+ * core count, see main.c).
+ *
+ * Why one thread with epoll per worker rather than a thread per connection: PowerDNS talks strictly
+ * request/reply on each connection, a request on the hot path costs about 1,200 instructions
+ * of user CPU (a repeated request from main.c's reply cache, store.h; a new one from the
+ * pre-rendered replies of fast.h; a cache miss adds SQLite reads and, for getDomainKeys, an
+ * X25519 unseal per key), and the machine we run on shares its cores with pdns_server, which
+ * does the signing. Measured on the 2-core CI machine with dnsperf
  * against pdns_server (bench/RESULTS.md): the backend's single thread used 20-40 % of one
  * core while pdns_server saturated the rest, and its time is mostly the kernel's side of
  * each round trip, so a second backend thread would only compete with pdns_server for CPU.
@@ -34,7 +45,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,9 +83,18 @@ typedef struct server {
     const sb_server_opts *o;
     sb_line_fn fn;
     void *arg;
-    int epfd, lfd;
+    int epfd, lfd; /* lfd -1 in a worker of a pool */
     conn *conns;
     int nconns;
+    /* In a pool: the pipe the acceptor hands accepted descriptors through (-1 otherwise),
+     * the workers (in the acceptor; NULL otherwise) and the count of connections open in
+     * all workers together, which max_conns bounds. */
+    int inbox[2];
+    struct server *workers;
+    int n_workers;
+    atomic_int *open;
+    atomic_int held; /* connections this worker holds (read by the acceptor) */
+    pthread_t thread;
     int64_t last_refusal_log;
     int64_t refusal_second;                /* start of the second refused peers are counted in */
     int refusals_logged;                   /* lines logged in that second */
@@ -89,6 +111,8 @@ void sb_server_defaults(sb_server_opts *o, const char *path)
     o->idle_line_ms = 10000;
     o->allowed = NULL;
     o->done = NULL;
+    o->workers = 1;
+    o->worker_args = NULL;
 }
 
 static int64_t now_ms(void)
@@ -132,6 +156,10 @@ static void conn_close(server *s, conn *c)
     if (c->next)
         c->next->prev = c->prev;
     s->nconns--;
+    if (s->open) {
+        atomic_fetch_sub(s->open, 1);
+        atomic_fetch_sub(&s->held, 1);
+    }
     free(c);
 }
 
@@ -289,6 +317,40 @@ static int peer_allowed(server *s, int fd)
     return 0;
 }
 
+/* Makes fd (accepted, non-blocking, peer allowed) a connection of s. Returns -1 (fd closed)
+ * when out of memory. */
+static int adopt(server *s, int fd)
+{
+    conn *c = calloc(1, sizeof *c);
+    if (!c) {
+        close(fd);
+        return -1;
+    }
+    c->fd = fd;
+    c->id = ++s->accepted;
+    sb_log(SB_LOG_DEBUG, "connection %llu opened (%d open)", c->id, s->nconns + 1);
+    c->deadline = now_ms() + s->o->idle_line_ms; /* PowerDNS sends initialize at once */
+    c->next = s->conns;
+    if (s->conns)
+        s->conns->prev = c;
+    s->conns = c;
+    s->nconns++;
+    watch(s, c, EPOLL_CTL_ADD);
+    return 0;
+}
+
+/* In a worker: takes the descriptors the acceptor handed over. */
+static void on_inbox(server *s)
+{
+    int fds[64];
+    ssize_t n = read(s->inbox[0], fds, sizeof fds);
+    for (ssize_t i = 0; i < n / (ssize_t)sizeof fds[0]; i++)
+        if (adopt(s, fds[i]) < 0) {
+            atomic_fetch_sub(s->open, 1);
+            atomic_fetch_sub(&s->held, 1);
+        }
+}
+
 static void on_accept(server *s)
 {
     for (;;) {
@@ -304,26 +366,34 @@ static void on_accept(server *s)
             close(fd);
             continue;
         }
-        conn *c = s->nconns < s->o->max_conns ? calloc(1, sizeof *c) : NULL;
-        if (!c) {
+        int open = s->workers ? atomic_load(s->open) : s->nconns;
+        if (open >= s->o->max_conns) {
             int64_t t = now_ms();
             if (t - s->last_refusal_log > 1000) {
-                sb_log(SB_LOG_WARNING, "too many connections (%d): refusing new ones", s->nconns);
+                sb_log(SB_LOG_WARNING, "too many connections (%d): refusing new ones", open);
                 s->last_refusal_log = t;
             }
             close(fd);
             continue;
         }
-        c->fd = fd;
-        c->id = ++s->accepted;
-        sb_log(SB_LOG_DEBUG, "connection %llu opened (%d open)", c->id, s->nconns + 1);
-        c->deadline = now_ms() + s->o->idle_line_ms; /* PowerDNS sends initialize at once */
-        c->next = s->conns;
-        if (s->conns)
-            s->conns->prev = c;
-        s->conns = c;
-        s->nconns++;
-        watch(s, c, EPOLL_CTL_ADD);
+        if (!s->workers) {
+            adopt(s, fd);
+            continue;
+        }
+        /* The worker holding the fewest connections takes it. */
+        server *w = &s->workers[0];
+        for (int i = 1; i < s->n_workers; i++)
+            if (atomic_load(&s->workers[i].held) < atomic_load(&w->held))
+                w = &s->workers[i];
+        s->accepted++;
+        atomic_fetch_add(s->open, 1);
+        atomic_fetch_add(&w->held, 1);
+        if (write(w->inbox[1], &fd, sizeof fd) != (ssize_t)sizeof fd) {
+            sb_log(SB_LOG_ERROR, "cannot hand a connection to a worker: %s", strerror(errno));
+            atomic_fetch_sub(s->open, 1);
+            atomic_fetch_sub(&w->held, 1);
+            close(fd);
+        }
     }
 }
 
@@ -355,21 +425,112 @@ static int listen_on(const sb_server_opts *o, sd_err *e)
             return sd_fail(e, SD_EBADINPUT, "%s exists and is not a socket", o->path);
         unlink(o->path); /* a stale socket from an earlier run */
     }
+    /* Bound, chmod'ed and listening under a temporary name first, then renamed into place:
+     * whoever sees the socket at the path (PowerDNS, a test waiting for it) can connect at
+     * once, and never finds it with the wrong mode. */
+    char tmp[sizeof sa.sun_path];
+    int renamed = snprintf(tmp, sizeof tmp, "%s.tmp", o->path) < (int)sizeof tmp;
+    if (renamed) {
+        unlink(tmp);
+        memcpy(sa.sun_path, tmp, strlen(tmp) + 1);
+    }
+    const char *at = renamed ? tmp : o->path;
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return sd_fail(e, SD_EINTERNAL, "socket: %s", strerror(errno));
-    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || chmod(o->path, o->mode) < 0 ||
-        listen(fd, 512) < 0) {
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || chmod(at, o->mode) < 0 ||
+        listen(fd, 512) < 0 || (renamed && rename(tmp, o->path) < 0)) {
         int err = errno;
         close(fd);
+        if (renamed)
+            unlink(tmp);
         return sd_fail(e, SD_EINTERNAL, "cannot listen on %s: %s", o->path, strerror(err));
     }
     return fd;
 }
 
+/* The event loop of one thread: connections (and, in the acceptor, the listening socket)
+ * until stop_fd is readable. Closes every connection it holds before returning. */
+static void serve_loop(server *s, int stop_fd)
+{
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = s}; /* s marks the stop fd */
+    epoll_ctl(s->epfd, EPOLL_CTL_ADD, stop_fd, &ev);
+    if (s->lfd >= 0) {
+        ev.data.ptr = NULL;
+        epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->lfd, &ev);
+    }
+    if (s->inbox[0] >= 0) {
+        ev.data.ptr = s->inbox;
+        epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->inbox[0], &ev);
+    }
+    int running = 1;
+    int64_t next_sweep = now_ms() + 200;
+    while (running) {
+        struct epoll_event evs[64];
+        int n = epoll_wait(s->epfd, evs, 64, 200);
+        if (n < 0 && errno != EINTR) {
+            sb_log(SB_LOG_ERROR, "epoll_wait: %s", strerror(errno));
+            break;
+        }
+        for (int i = 0; i < n; i++) {
+            void *p = evs[i].data.ptr;
+            if (p == NULL) {
+                on_accept(s);
+                continue;
+            }
+            if (p == s) {
+                running = 0;
+                continue;
+            }
+            if (p == s->inbox) {
+                on_inbox(s);
+                continue;
+            }
+            conn *c = p;
+            int drop = 0;
+            if (evs[i].events & EPOLLOUT) {
+                drop = flush(c) < 0;
+                if (!drop && c->out.len == c->out_off) {
+                    if (c->closing)
+                        drop = 1;
+                    else
+                        drop = process(s, c) < 0; /* lines that waited for the reply */
+                }
+            } else if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+                drop = on_readable(s, c) < 0;
+            }
+            if (!drop && c->closing && c->out.len == c->out_off)
+                drop = 1;
+            if (drop)
+                conn_close(s, c);
+            else
+                watch(s, c, EPOLL_CTL_MOD);
+        }
+        if (now_ms() >= next_sweep) {
+            sweep(s);
+            next_sweep = now_ms() + 200;
+        }
+    }
+    while (s->conns)
+        conn_close(s, s->conns);
+}
+
+static int g_quit_fd = -1; /* set before any worker starts; read by the workers only */
+
+static void *worker_main(void *arg)
+{
+    server *s = arg;
+    serve_loop(s, g_quit_fd);
+    /* Connections handed over but not yet taken: closed. */
+    int fd;
+    while (read(s->inbox[0], &fd, sizeof fd) == (ssize_t)sizeof fd)
+        close(fd);
+    return NULL;
+}
+
 int sb_server_run(const sb_server_opts *o, sb_line_fn fn, void *arg, int stop_fd, sd_err *e)
 {
-    server s = {.o = o, .fn = fn, .arg = arg, .epfd = -1};
+    server s = {.o = o, .fn = fn, .arg = arg, .epfd = -1, .inbox = {-1, -1}};
     sb_server_opts lim = *o;
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
@@ -385,60 +546,69 @@ int sb_server_run(const sb_server_opts *o, sb_line_fn fn, void *arg, int stop_fd
         unlink(o->path);
         return sd_fail(e, SD_EINTERNAL, "epoll_create1: %s", strerror(errno));
     }
-    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
-    epoll_ctl(s.epfd, EPOLL_CTL_ADD, s.lfd, &ev);
-    ev.data.ptr = &s; /* marks the stop descriptor */
-    epoll_ctl(s.epfd, EPOLL_CTL_ADD, stop_fd, &ev);
-    sb_log(SB_LOG_INFO, "listening on %s", o->path);
-    int running = 1;
-    int64_t next_sweep = now_ms() + 200;
-    while (running) {
-        struct epoll_event evs[64];
-        int n = epoll_wait(s.epfd, evs, 64, 200);
-        if (n < 0 && errno != EINTR) {
-            sb_log(SB_LOG_ERROR, "epoll_wait: %s", strerror(errno));
-            break;
+    int nw = o->workers > 1 ? o->workers : 0;
+    atomic_int open = 0;
+    int quit[2] = {-1, -1};
+    if (nw) {
+        s.workers = calloc((size_t)nw, sizeof *s.workers);
+        s.n_workers = nw;
+        s.open = &open;
+        if (!s.workers || pipe2(quit, O_CLOEXEC) < 0) {
+            free(s.workers);
+            close(s.epfd);
+            close(s.lfd);
+            unlink(o->path);
+            return sd_fail(e, SD_EINTERNAL, "cannot start the worker threads");
         }
-        for (int i = 0; i < n; i++) {
-            void *p = evs[i].data.ptr;
-            if (p == NULL) {
-                on_accept(&s);
-                continue;
+        g_quit_fd = quit[0];
+        int started = 0;
+        for (; started < nw; started++) {
+            server *w = &s.workers[started];
+            *w = (server){.o = &lim,
+                          .fn = fn,
+                          .arg = o->worker_args ? o->worker_args[started] : arg,
+                          .lfd = -1,
+                          .open = &open};
+            w->epfd = epoll_create1(EPOLL_CLOEXEC);
+            if (w->epfd < 0 || pipe2(w->inbox, O_CLOEXEC | O_NONBLOCK) < 0 ||
+                pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+                if (w->epfd >= 0)
+                    close(w->epfd);
+                break;
             }
-            if (p == &s) {
-                running = 0;
-                continue;
-            }
-            conn *c = p;
-            int drop = 0;
-            if (evs[i].events & EPOLLOUT) {
-                drop = flush(c) < 0;
-                if (!drop && c->out.len == c->out_off) {
-                    if (c->closing)
-                        drop = 1;
-                    else
-                        drop = process(&s, c) < 0; /* lines that waited for the reply */
-                }
-            } else if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-                drop = on_readable(&s, c) < 0;
-            }
-            if (!drop && c->closing && c->out.len == c->out_off)
-                drop = 1;
-            if (drop)
-                conn_close(&s, c);
-            else
-                watch(&s, c, EPOLL_CTL_MOD);
         }
-        if (now_ms() >= next_sweep) {
-            sweep(&s);
-            next_sweep = now_ms() + 200;
+        if (started < nw) {
+            sb_log(SB_LOG_ERROR, "could start only %d of %d worker threads", started, nw);
+            s.n_workers = nw = started;
+        }
+        if (!nw) {
+            free(s.workers);
+            s.workers = NULL;
+            s.open = NULL;
         }
     }
-    while (s.conns)
-        conn_close(&s, s.conns);
+    sb_log(SB_LOG_INFO, "listening on %s (%d worker thread%s)", o->path, nw ? nw : 1,
+           nw > 1 ? "s" : "");
+    serve_loop(&s, stop_fd);
+    unsigned long long requests = s.requests;
+    if (nw) {
+        if (write(quit[1], "q", 1) != 1)
+            sb_log(SB_LOG_ERROR, "cannot stop the worker threads: %s", strerror(errno));
+        for (int i = 0; i < nw; i++) {
+            pthread_join(s.workers[i].thread, NULL);
+            requests += s.workers[i].requests;
+            close(s.workers[i].epfd);
+            close(s.workers[i].inbox[0]);
+            close(s.workers[i].inbox[1]);
+        }
+        free(s.workers);
+        close(quit[0]);
+        close(quit[1]);
+        g_quit_fd = -1;
+    }
     close(s.epfd);
     close(s.lfd);
     unlink(o->path);
-    sb_log(SB_LOG_INFO, "stopped after %llu requests on %llu connections", s.requests, s.accepted);
+    sb_log(SB_LOG_INFO, "stopped after %llu requests on %llu connections", requests, s.accepted);
     return 0;
 }

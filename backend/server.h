@@ -29,13 +29,20 @@ typedef struct sb_server_opts {
      * was complete to the moment its reply was handed to the kernel (or, when the socket was
      * full, left to be sent), with the arg of sb_server_run; NULL by default. */
     void (*done)(void *arg, uint64_t ns);
+    /* Worker threads (1 by default: everything on the calling thread). With more, the
+     * calling thread accepts and each worker serves the connections handed to it, calling
+     * fn and done with worker_args[i] (or arg when worker_args is NULL), never two workers
+     * with the same argument at once. */
+    int workers;
+    void *const *worker_args;
 } sb_server_opts;
 
 /* Fills o with the defaults for path. */
 void sb_server_defaults(sb_server_opts *o, const char *path);
 
 /* Listens on o->path and serves until stop_fd becomes readable (a signalfd or a pipe), then
- * closes every connection and removes the socket file. Returns 0 after a clean stop, or a
+ * stops the workers, closes every connection and removes the socket file. One server at a
+ * time per process when o->workers > 1. Returns 0 after a clean stop, or a
  * negative code with e filled when the socket cannot be set up. */
 int sb_server_run(const sb_server_opts *o, sb_line_fn fn, void *arg, int stop_fd, sd_err *e);
 

@@ -1,6 +1,7 @@
 /* store.c - prepared statements, the request transaction and the caches of store.h. */
 #include "backend/store.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -16,12 +17,23 @@
 #define BUSY_TIMEOUT_MS 500
 /* How often the file at the keystore's path is compared with the one open (one stat). */
 #define FOLLOW_EVERY_MS 1000
+/* The reply cache (sb_store_reply_find): open addressing over RC_SLOTS slots, emptied whole
+ * when it holds RC_MAX replies or RC_MAX_BYTES bytes (PowerDNS's request lines carry query
+ * names, which anyone can vary); replies over RC_MAX_REPLY bytes are not kept. */
+#define RC_SLOTS 4096 /* a power of two, at least twice RC_MAX */
+#define RC_MAX 2048
+#define RC_MAX_BYTES (8u << 20)
+#define RC_MAX_REPLY 65536
+/* The wal-index header of SQLite's WAL mode (https://sqlite.org/walformat.html): 48 bytes,
+ * kept twice at the start of the -shm file; byte 12 is isInit. */
+#define WAL_HDR_WORDS 12
 
 enum {
     Q_ZONES = SB_Q_COUNT, /* internal statements follow the public ones */
     Q_NAMES_TYPES,
     Q_ZONE_SOA,
     Q_DATA_VERSION,
+    Q_JOURNAL_MODE,
     Q_BEGIN,
     Q_COMMIT,
     Q_ALL
@@ -51,6 +63,7 @@ static const char *const SQL[Q_ALL] = {
                    "JOIN records c ON c.rrset_id = r.id WHERE z.id = ?1 LIMIT 1",
     [Q_NAMES_TYPES] = "SELECT name, type FROM rrsets WHERE zone_id = ?1",
     [Q_DATA_VERSION] = "PRAGMA data_version",
+    [Q_JOURNAL_MODE] = "PRAGMA journal_mode",
     [Q_BEGIN] = "BEGIN",
     [Q_COMMIT] = "COMMIT",
 };
@@ -70,7 +83,29 @@ struct sb_store {
     sb_sarena secrets;   /* the zones' cached getDomainKeys replies */
     int64_t followed_ms; /* monotonic time of the last follow_file check */
     int moved_logged;    /* the loss of the file at the path has been logged */
+    /* Change detection without a transaction (sb_store_unchanged): SQLite's own mapping of
+     * the wal-index (NULL when the keystore is not in WAL mode or not mapped yet), and the
+     * header read from it just before the last BEGIN, when hdr_valid. */
+    const volatile uint32_t *shm;
+    int shm_tried;
+    int hdr_valid;
+    uint32_t hdr[WAL_HDR_WORDS];
+    /* The reply cache: request line -> reply line, both in rc_arena (replies of
+     * getDomainKeys hold private keys), dropped with the other caches. */
+    struct rc_slot *rc;
+    size_t rc_n, rc_bytes;
+    sb_sarena rc_arena;
+    uint64_t rc_seed;
 };
+
+typedef struct rc_slot {
+    uint64_t hash;
+    const char *line; /* NULL: free slot */
+    size_t line_len;
+    const char *reply;
+    size_t reply_len;
+    int method;
+} rc_slot;
 
 const sd_config *sb_store_config(const sb_store *s)
 {
@@ -99,9 +134,19 @@ sqlite3_stmt *sb_store_stmt(sb_store *s, int which, sd_err *e)
     return s->st[which];
 }
 
-/* Frees the zone list and everything hanging off it. */
+/* Empties the reply cache, wiping the replies. */
+static void rc_reset(sb_store *s)
+{
+    if (s->rc && s->rc_n)
+        memset(s->rc, 0, RC_SLOTS * sizeof *s->rc);
+    sb_sarena_reset(&s->rc_arena);
+    s->rc_n = s->rc_bytes = 0;
+}
+
+/* Frees the zone list and everything hanging off it, and the reply cache. */
 static void drop_zones(sb_store *s)
 {
+    rc_reset(s);
     for (size_t i = 0; i < s->n_zones; i++) {
         sb_zindex_free(s->zones[i].index);
         sb_zrecs_free(s->zones[i].recs);
@@ -126,6 +171,7 @@ const char *sb_store_keep_secret(sb_store *s, const char *data, size_t n)
 void sb_store_invalidate(sb_store *s)
 {
     drop_zones(s);
+    s->hdr_valid = 0;
 }
 
 int sb_store_wrap(const sd_config *cfg, sqlite3 *db, const sd_seal_keys *seal, sb_store **out,
@@ -140,6 +186,7 @@ int sb_store_wrap(const sd_config *cfg, sqlite3 *db, const sd_seal_keys *seal, s
     s->cfg = cfg;
     s->db = db;
     s->data_version = -1;
+    randombytes_buf(&s->rc_seed, sizeof s->rc_seed);
     if (seal) {
         s->seal = *seal;
         s->have_seal = 1;
@@ -171,6 +218,7 @@ void sb_store_close(sb_store *s)
     if (!s)
         return;
     drop_zones(s);
+    free(s->rc);
     for (int i = 0; i < Q_ALL; i++)
         sqlite3_finalize(s->st[i]);
     sd_db_close(s->db);
@@ -234,14 +282,65 @@ static void follow_file(sb_store *s)
     s->db = fresh;
     s->data_version = -1;
     s->moved_logged = 0;
+    s->shm = NULL;
+    s->shm_tried = 0;
+    s->hdr_valid = 0;
     sb_log(SB_LOG_WARNING, "keystore %s had been deleted or replaced: serving the file now there",
            s->cfg->db);
 }
 
+/* Reads the wal-index header from the shared memory as SQLite's readers do without a lock
+ * (walIndexTryHdr): the first copy, a barrier, the second copy; a writer writes the second
+ * copy first. Returns 0 with h filled when both copies agree and the header is initialised,
+ * -1 otherwise (no mapping, or a writer is in the middle of a commit). */
+static int read_wal_hdr(const sb_store *s, uint32_t h[WAL_HDR_WORDS])
+{
+    if (!s->shm)
+        return -1;
+    uint32_t h2[WAL_HDR_WORDS];
+    for (int i = 0; i < WAL_HDR_WORDS; i++)
+        h[i] = s->shm[i];
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    for (int i = 0; i < WAL_HDR_WORDS; i++)
+        h2[i] = s->shm[WAL_HDR_WORDS + i];
+    if (memcmp(h, h2, sizeof h2) != 0 || ((const unsigned char *)h)[12] != 1)
+        return -1;
+    return 0;
+}
+
+/* Inside a read transaction, once per open database: when the keystore is in WAL mode,
+ * takes the address of SQLite's own mapping of the wal-index (the VFS's xShmMap of region
+ * 0, already mapped by the transaction, so nothing new is opened or mapped). */
+static void map_shm(sb_store *s)
+{
+    s->shm_tried = 1;
+    sd_err e;
+    sqlite3_stmt *st = sb_store_stmt(s, Q_JOURNAL_MODE, &e);
+    int wal = st && sqlite3_step(st) == SQLITE_ROW &&
+              sqlite3_stricmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+    if (st)
+        sqlite3_reset(st);
+    sqlite3_file *f = NULL;
+    if (!wal || sqlite3_file_control(s->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK ||
+        !f || !f->pMethods || f->pMethods->iVersion < 2 || !f->pMethods->xShmMap)
+        return;
+    volatile void *p = NULL;
+    if (f->pMethods->xShmMap(f, 0, 32768, 0, &p) == SQLITE_OK && p)
+        s->shm = (const volatile uint32_t *)p;
+}
+
 int sb_store_begin(sb_store *s, sd_err *e)
 {
-    if (sqlite3_get_autocommit(s->db))
+    int starts = sqlite3_get_autocommit(s->db);
+    if (starts)
         follow_file(s);
+    /* The header before BEGIN: the snapshot BEGIN takes is this state or a later one, so
+     * while the header stays equal to it no commit can have come after the snapshot. */
+    uint32_t pre[WAL_HDR_WORDS];
+    int have_pre = starts && read_wal_hdr(s, pre) == 0;
+    if (starts)
+        s->hdr_valid = 0; /* until this transaction has started: a failed BEGIN (a writer
+                             holding the keystore locked) must not leave the old header */
     if (sqlite3_get_autocommit(s->db) && exec_stmt(s, Q_BEGIN, e) < 0)
         return -e->code;
     sqlite3_stmt *st = sb_store_stmt(s, Q_DATA_VERSION, e);
@@ -258,7 +357,88 @@ int sb_store_begin(sb_store *s, sd_err *e)
         drop_zones(s);
         s->data_version = v;
     }
+    if (starts) {
+        if (!s->shm_tried)
+            map_shm(s);
+        s->hdr_valid = have_pre;
+        if (have_pre)
+            memcpy(s->hdr, pre, sizeof pre);
+    }
     return 0;
+}
+
+int sb_store_unchanged(sb_store *s)
+{
+    uint32_t h[WAL_HDR_WORDS];
+    return s->hdr_valid && sqlite3_get_autocommit(s->db) &&
+           mono_ms() - s->followed_ms < FOLLOW_EVERY_MS && read_wal_hdr(s, h) == 0 &&
+           memcmp(h, s->hdr, sizeof h) == 0;
+}
+
+/* A seeded hash of a request line, 8 bytes a step. */
+static uint64_t line_hash(uint64_t seed, const char *p, size_t n)
+{
+    uint64_t h = seed ^ (n * 0x9e3779b97f4a7c15ULL);
+    for (; n >= 8; p += 8, n -= 8) {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        h = (h ^ v) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    uint64_t v = 0;
+    memcpy(&v, p, n);
+    h = (h ^ v) * 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 29);
+}
+
+/* The slot holding line, or the free slot where it would go. */
+static rc_slot *rc_slot_for(sb_store *s, uint64_t h, const char *line, size_t len)
+{
+    for (size_t i = (size_t)h & (RC_SLOTS - 1);; i = (i + 1) & (RC_SLOTS - 1)) {
+        rc_slot *sl = &s->rc[i];
+        if (!sl->line || (sl->hash == h && sl->line_len == len && memcmp(sl->line, line, len) == 0))
+            return sl;
+    }
+}
+
+const char *sb_store_reply_find(sb_store *s, const char *line, size_t len, size_t *reply_len,
+                                int *method)
+{
+    if (!s->rc || !s->rc_n)
+        return NULL;
+    rc_slot *sl = rc_slot_for(s, line_hash(s->rc_seed, line, len), line, len);
+    if (!sl->line)
+        return NULL;
+    *reply_len = sl->reply_len;
+    *method = sl->method;
+    return sl->reply;
+}
+
+void sb_store_reply_keep(sb_store *s, const char *line, size_t len, const char *reply,
+                         size_t reply_len, int method)
+{
+    if (reply_len > RC_MAX_REPLY || len > RC_MAX_REPLY)
+        return;
+    if (!s->rc && !(s->rc = calloc(RC_SLOTS, sizeof *s->rc)))
+        return;
+    if (s->rc_n >= RC_MAX || s->rc_bytes + len + reply_len > RC_MAX_BYTES)
+        rc_reset(s);
+    uint64_t h = line_hash(s->rc_seed, line, len);
+    rc_slot *sl = rc_slot_for(s, h, line, len);
+    if (sl->line)
+        return;
+    const char *l = sb_sarena_copy(&s->rc_arena, line, len);
+    const char *r = l ? sb_sarena_copy(&s->rc_arena, reply, reply_len) : NULL;
+    if (!r)
+        return; /* out of memory: the arena is wiped with the next reset */
+    *sl = (rc_slot){.hash = h,
+                    .line = l,
+                    .line_len = len,
+                    .reply = r,
+                    .reply_len = reply_len,
+                    .method = method};
+    s->rc_n++;
+    s->rc_bytes += len + reply_len;
 }
 
 void sb_store_end(sb_store *s)

@@ -8,7 +8,12 @@
  * demand, and so are the pre-rendered replies hung on each zone: its records (sb_zrecs), its
  * metadata and its getDomainKeys reply. That last one holds unsealed private keys: it lives
  * in the store's guarded secret arena (sarena.h says why and how) and is wiped with the
- * rest. */
+ * rest.
+ *
+ * scaidns-backend first asks sb_store_unchanged, which answers without a transaction from
+ * SQLite's WAL index whether anything was committed since the last request's snapshot; if
+ * nothing was, a repeated request is answered from the reply cache below, without opening a
+ * transaction at all. */
 #ifndef SCAIDNS_BACKEND_STORE_H
 #define SCAIDNS_BACKEND_STORE_H
 
@@ -108,6 +113,34 @@ int sb_store_begin(sb_store *s, sd_err *e);
 
 /* Ends the request's read transaction. */
 void sb_store_end(sb_store *s);
+
+/* 1 when, without a transaction or a system call, it is certain that no connection has
+ * committed to the keystore since the last sb_store_begin started its read transaction,
+ * so that every cache of the store (and every reply in the reply cache) still shows the
+ * keystore as it is now; 0 when that is not certain (then sb_store_begin finds out).
+ *
+ * How: in WAL mode (the keystore's mode; scaidns opens it so) every commit, by any writer,
+ * rewrites the wal-index header in the -shm shared memory before it returns, and a reader's
+ * BEGIN decides whether its snapshot is new by comparing that same header (SQLite's
+ * walTryBeginRead). sb_store_begin keeps the header read just before its BEGIN; while the
+ * header is unchanged the snapshot is still the newest. The header is read as SQLite's
+ * readers read it without a lock (two copies, a barrier between, both must agree). Also 0
+ * when the keystore is not in WAL mode, before the first transaction, after
+ * sb_store_invalidate, and once FOLLOW_EVERY_MS passed since the last check of the file at
+ * the keystore's path (so that a replaced keystore is still noticed within a second). */
+int sb_store_unchanged(sb_store *s);
+
+/* The reply cache: a reply line kept for a request line, valid until the store's caches are
+ * dropped (any change to the keystore, seen by sb_store_begin, or sb_store_invalidate).
+ * find returns the reply (reply_len bytes, ending in '\n') and the method index it was kept
+ * with, or NULL; call it only when sb_store_unchanged says 1. keep copies a reply computed
+ * inside the current cache generation (after sb_store_begin, before anything else calls it)
+ * into the cache; both copies live in guarded memory (replies of getDomainKeys hold private
+ * keys) and are wiped when dropped. The cache is bounded (store.c, RC_*). */
+const char *sb_store_reply_find(sb_store *s, const char *line, size_t len, size_t *reply_len,
+                                int *method);
+void sb_store_reply_keep(sb_store *s, const char *line, size_t len, const char *reply,
+                         size_t reply_len, int method);
 
 /* The configuration the store was opened with. */
 const sd_config *sb_store_config(const sb_store *s);

@@ -34,6 +34,7 @@ static const keydef KEYS[] = {
     S("backend-socket", backend_socket),
     S("backend-socket-mode", backend_socket_mode),
     S("backend-allowed-uids", backend_allowed_uids),
+    L("backend-threads", backend_threads, 0, 64),
     S("api-listen", api_listen),
     S("api-socket", api_socket),
     S("api-socket-mode", api_socket_mode),

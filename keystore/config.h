@@ -13,6 +13,7 @@ typedef struct sd_config {
     char backend_socket[4096];          /* backend-socket: Unix socket scaidns-backend listens on */
     char backend_socket_mode[8];        /* backend-socket-mode: octal permissions of the socket */
     char backend_allowed_uids[1024];    /* backend-allowed-uids: who may connect (peer.h) */
+    long backend_threads;               /* backend-threads: scaidns-backend workers (0: by cores) */
     char api_listen[256];               /* api-listen: host:port of the HTTP API */
     char api_socket[4096];              /* api-socket: also serve the API on this Unix socket */
     char api_socket_mode[8];            /* api-socket-mode: octal permissions of that socket */
