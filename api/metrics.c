@@ -10,7 +10,7 @@ struct api_metrics {
     /* requests[route + 1][status]: row 0 counts requests that matched no route */
     atomic_uint_fast64_t requests[API_METRICS_ROUTES + 1][NSTATUS];
     atomic_uint_fast64_t passes, steps, failures;
-    atomic_int_fast64_t lag, last_pass, planned, held;
+    atomic_int_fast64_t lag, last_pass, planned, held, held_ttls;
 };
 
 api_metrics *api_metrics_new(void)
@@ -28,6 +28,7 @@ api_metrics *api_metrics_new(void)
     atomic_init(&m->last_pass, 0);
     atomic_init(&m->planned, 0);
     atomic_init(&m->held, 0);
+    atomic_init(&m->held_ttls, 0);
     return m;
 }
 
@@ -63,6 +64,12 @@ void api_metrics_sched_held(api_metrics *m, int held)
 {
     if (m)
         atomic_store(&m->held, held > 0 ? held : 0);
+}
+
+void api_metrics_sched_held_ttls(api_metrics *m, int held)
+{
+    if (m)
+        atomic_store(&m->held_ttls, held > 0 ? held : 0);
 }
 
 int api_metrics_label(FILE *f, const char *s)
@@ -126,9 +133,14 @@ int api_metrics_write(const api_metrics *m, const api_route *table, size_t n, FI
         "# HELP scaidns_scheduler_held_zones Zones whose due steps the last pass held because "
         "a server did not serve what the keystore says.\n"
         "# TYPE scaidns_scheduler_held_zones gauge\n"
-        "scaidns_scheduler_held_zones %lld\n",
+        "scaidns_scheduler_held_zones %lld\n"
+        "# HELP scaidns_scheduler_held_ttls_zones Keys-only zones whose due steps the last pass "
+        "held because the TTLs PowerDNS serves could not be learned (AXFR from pdns-address).\n"
+        "# TYPE scaidns_scheduler_held_ttls_zones gauge\n"
+        "scaidns_scheduler_held_ttls_zones %lld\n",
         (unsigned long long)atomic_load(&m->passes), (unsigned long long)atomic_load(&m->steps),
         (unsigned long long)atomic_load(&m->failures), (long long)atomic_load(&m->lag),
-        (long long)atomic_load(&m->last_pass), (long long)atomic_load(&m->held));
+        (long long)atomic_load(&m->last_pass), (long long)atomic_load(&m->held),
+        (long long)atomic_load(&m->held_ttls));
     return w < 0 ? -1 : 0;
 }

@@ -37,6 +37,10 @@ void api_metrics_sched_pass(api_metrics *m, int64_t now, int steps, int failures
  * what the keystore says (the served-data check). */
 void api_metrics_sched_held(api_metrics *m, int held);
 
+/* Records how many keys-only zones the last scheduler pass held because the TTLs PowerDNS
+ * serves for them could not be learned (lifecycle/served_ttls.h). */
+void api_metrics_sched_held_ttls(api_metrics *m, int held);
+
 /* Writes the counters in Prometheus text format 0.0.4 (HELP, TYPE, samples) to f, labelling
  * requests with the method and pattern of the n routes of table. Returns 0, or -1 when a
  * write failed. */

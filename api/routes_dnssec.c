@@ -12,6 +12,8 @@
 #include "lifecycle/parent.h"
 #include "lifecycle/pdns_client.h"
 #include "lifecycle/served.h"
+#include "lifecycle/served_ttls.h"
+#include "api/log.h"
 #include "api/webhook.h"
 #include "lifecycle/engine.h"
 #include "lifecycle/policy_json.h"
@@ -24,6 +26,19 @@ static sd_ctx ctx_of(const api_req *rq)
 {
     sd_ctx c = {rq->db, &rq->srv->seal, &rq->srv->defaults, rq->token->name, rq->now};
     return c;
+}
+
+/* A keys-only zone's waits come from what PowerDNS serves: learn it (AXFR from pdns-address)
+ * before a transition plans them. A failure is logged, not refused: the timed steps learn the
+ * TTLs again and are held until they can (lifecycle/served_ttls.h). */
+static void learn_served_ttls(const api_req *rq, const sd_zone *z)
+{
+    sd_err e;
+    if (z->keys_only && sd_served_ttls_learn(rq->db, &rq->srv->cfg, z, rq->now, NULL, &e) < 0)
+        api_log_msg(API_LOG_WARNING,
+                    "%s: the TTLs PowerDNS serves could not be learned (%s); the zone's timed "
+                    "steps wait until they can",
+                    z->name, e.msg);
 }
 
 /* The zone's state JSON, read in one transaction so that keys, status and DS agree. */
@@ -149,6 +164,7 @@ void api_h_dnssec_enable(api_req *rq, api_resp *rs)
         api_error(rs, 400, "unsupported algorithm %lld (supported: 8, 10, 13, 14, 15)", alg);
         return;
     }
+    learn_served_ttls(rq, &z);
     sd_ctx c = ctx_of(rq);
     if (sd_dnssec_enable(&c, &z, (int)alg, &e) < 0) {
         fail_status(rq, &z, &e, rs);
@@ -252,6 +268,7 @@ void api_h_dnssec_rotate_zsk(api_req *rq, api_resp *rs)
     sd_err e;
     if (api_zone_lookup(rq, "dnssec:rotate", &z, rs) < 0 || api_only_fields(rq->body, NULL, rs) < 0)
         return;
+    learn_served_ttls(rq, &z);
     sd_ctx c = ctx_of(rq);
     if (sd_dnssec_rotate_zsk(&c, &z, &e) < 0) {
         fail_status(rq, &z, &e, rs);
@@ -288,6 +305,7 @@ void api_h_dnssec_rotate_ksk(api_req *rq, api_resp *rs)
         api_error(rs, 400, "field 'algorithm' must be a supported algorithm (8, 10, 13, 14, 15)");
         return;
     }
+    learn_served_ttls(rq, &z);
     sd_ctx c = ctx_of(rq);
     if (sd_dnssec_rotate_ksk_alg(&c, &z, (int)alg, &e) < 0) {
         fail_status(rq, &z, &e, rs);
@@ -596,7 +614,10 @@ void api_h_dnssec_plan(api_req *rq, api_resp *rs)
         return;
     }
     sd_dnssec_status(rq->db, z.id, status, sizeof status, NULL);
+    sd_zone_ttls t;
+    json_t *ttls =
+        sd_zone_ttls_load(rq->db, z.id, &t, &e) == 0 ? sd_zone_ttls_json(rq->db, z.id, &t) : NULL;
     api_reply(rs, 200,
-              json_pack("{s:s, s:s, s:s, s:o}", "domain_id", z.public_id, "name", z.name, "status",
-                        status, "steps", plan));
+              json_pack("{s:s, s:s, s:s, s:o, s:o}", "domain_id", z.public_id, "name", z.name,
+                        "status", status, "steps", plan, "ttls", ttls ? ttls : json_null()));
 }

@@ -14,6 +14,7 @@
 #include "keystore/db.h"
 #include "keystore/key.h"
 #include "lifecycle/timing.h"
+#include "lifecycle/served_ttls.h"
 
 /* A key made and sealed, ready to be inserted. */
 typedef struct newkey {
@@ -172,7 +173,7 @@ int sd_zone_ttls_load(sqlite3 *db, int64_t zone_id, sd_zone_ttls *t, sd_err *e)
             t->soa_minimum = (int64_t)v[4];
     }
     sqlite3_finalize(st);
-    return 0;
+    return sd_served_ttls_merge(db, zone_id, t, e); /* keys-only: what PowerDNS serves */
 }
 
 /* Finishes a transition: serial bump, audit row, commit. */

@@ -1,0 +1,175 @@
+/* served_ttls.c - learning the TTLs a keys-only zone serves (see lifecycle/served_ttls.h). */
+#include "lifecycle/served_ttls.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "keystore/db.h"
+#include "keystore/timefmt.h"
+#include "lifecycle/evidence.h"
+#include "lifecycle/pdns_client.h"
+
+#define ACTION "served-ttls"
+
+/* The smaller of a and b. */
+static int64_t min64(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* Writes z's served_ttls row from what the transfer showed, in its own transaction. */
+static int store(sqlite3 *db, const sd_zone *z, const char *server, const sd_axfr_ttls *a,
+                 int64_t now, sd_err *e)
+{
+    sqlite3_stmt *st;
+    if (sd_db_begin(db, e) < 0)
+        return -e->code;
+    if (sd_db_prepare(db,
+                      "INSERT OR REPLACE INTO served_ttls (zone_id, soa_ttl, soa_minimum, "
+                      "negative_ttl, max_rrset_ttl, max_rrset, rrsets, server, learned_at) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                      &st, e) < 0) {
+        sd_db_rollback(db);
+        return -e->code;
+    }
+    sqlite3_bind_int64(st, 1, z->id);
+    sqlite3_bind_int64(st, 2, a->soa_ttl);
+    sqlite3_bind_int64(st, 3, a->soa_minimum);
+    sqlite3_bind_int64(st, 4, min64(a->soa_ttl, a->soa_minimum));
+    sqlite3_bind_int64(st, 5, a->max_rrset_ttl);
+    sqlite3_bind_text(st, 6, a->max_rrset, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, a->rrs);
+    sqlite3_bind_text(st, 8, server, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 9, now);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        sd_db_fail(db, e, "store the served TTLs");
+        sd_db_rollback(db);
+        return -e->code;
+    }
+    return sd_db_commit(db, e);
+}
+
+int sd_served_ttls_learn(sqlite3 *db, const sd_config *cfg, const sd_zone *z, int64_t now,
+                         json_t **detail, sd_err *e)
+{
+    sd_axfr_ttls a;
+    if (detail)
+        *detail = NULL;
+    if (sd_pdns_axfr_ttls(cfg->pdns_address, z->name, SD_SERVED_TTLS_TIMEOUT_MS,
+                          SD_SERVED_TTLS_MAX_RRS, &a, e) < 0) {
+        if (detail)
+            *detail = json_pack("{s:s, s:s}", "server", cfg->pdns_address, "error", e->msg);
+        return -e->code;
+    }
+    if (store(db, z, cfg->pdns_address, &a, now, e) < 0)
+        return -e->code;
+    if (detail)
+        *detail = json_pack(
+            "{s:s, s:I, s:I, s:I, s:I, s:s, s:I}", "server", cfg->pdns_address, "soa_ttl",
+            (json_int_t)a.soa_ttl, "soa_minimum", (json_int_t)a.soa_minimum, "negative_ttl",
+            (json_int_t)min64(a.soa_ttl, a.soa_minimum), "max_rrset_ttl",
+            (json_int_t)a.max_rrset_ttl, "max_rrset", a.max_rrset, "rrsets", (json_int_t)a.rrs);
+    return 0;
+}
+
+/* Prepares the read of zone_id's served_ttls row: soa_ttl, soa_minimum, negative_ttl,
+ * max_rrset_ttl, max_rrset, rrsets, server, learned_at. */
+static int read_row(sqlite3 *db, int64_t zone_id, sqlite3_stmt **st, sd_err *e)
+{
+    if (sd_db_prepare(db,
+                      "SELECT soa_ttl, soa_minimum, negative_ttl, max_rrset_ttl, max_rrset, "
+                      "rrsets, server, learned_at FROM served_ttls WHERE zone_id = ?",
+                      st, e) < 0)
+        return -e->code;
+    sqlite3_bind_int64(*st, 1, zone_id);
+    return 0;
+}
+
+int sd_served_ttls_merge(sqlite3 *db, int64_t zone_id, sd_zone_ttls *t, sd_err *e)
+{
+    sqlite3_stmt *st;
+    if (read_row(db, zone_id, &st, e) < 0)
+        return -e->code;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        int64_t v[4];
+        for (int i = 0; i < 4; i++)
+            v[i] = sqlite3_column_int64(st, i);
+        if (v[0] > t->soa_ttl)
+            t->soa_ttl = v[0];
+        if (v[1] > t->soa_minimum)
+            t->soa_minimum = v[1];
+        if (v[3] > t->max_rrset_ttl)
+            t->max_rrset_ttl = v[3];
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sd_db_fail(db, e, "read the served TTLs");
+    return 0;
+}
+
+json_t *sd_zone_ttls_json(sqlite3 *db, int64_t zone_id, const sd_zone_ttls *t)
+{
+    json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I}", "source", "keystore", "soa_ttl",
+                          (json_int_t)t->soa_ttl, "soa_minimum", (json_int_t)t->soa_minimum,
+                          "negative_ttl", (json_int_t)min64(t->soa_ttl, t->soa_minimum),
+                          "max_rrset_ttl", (json_int_t)t->max_rrset_ttl);
+    sqlite3_stmt *st;
+    sd_err e;
+    if (!o || read_row(db, zone_id, &st, &e) < 0)
+        return o;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        char when[32];
+        sd_time_rfc3339(sqlite3_column_int64(st, 7), when, sizeof when);
+        json_object_set_new(o, "source", json_string("served"));
+        json_object_set_new(o, "served",
+                            json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:I}", "server",
+                                      (const char *)sqlite3_column_text(st, 6), "learned_at", when,
+                                      "soa_ttl", (json_int_t)sqlite3_column_int64(st, 0),
+                                      "soa_minimum", (json_int_t)sqlite3_column_int64(st, 1),
+                                      "negative_ttl", (json_int_t)sqlite3_column_int64(st, 2),
+                                      "max_rrset_ttl", (json_int_t)sqlite3_column_int64(st, 3),
+                                      "max_rrset", (const char *)sqlite3_column_text(st, 4),
+                                      "rrsets", (json_int_t)sqlite3_column_int64(st, 5)));
+    }
+    sqlite3_finalize(st);
+    return o;
+}
+
+int sd_served_ttls_gate(sqlite3 *db, const sd_config *cfg, const sd_zone *z, int64_t now,
+                        sd_notes *notes, sd_err *e)
+{
+    if (!z->keys_only)
+        return 1;
+    json_t *d;
+    sd_err le;
+    int learned = sd_served_ttls_learn(db, cfg, z, now, &d, &le);
+    if (learned < 0 && !d) {
+        /* A keystore error while storing what was learned. */
+        *e = le;
+        return -e->code;
+    }
+    int rc;
+    if (learned < 0) {
+        json_object_set_new(d, "reason",
+                            json_string("the TTLs PowerDNS serves for this keys-only zone could "
+                                        "not be learned: its steps wait, never run on guessed "
+                                        "TTLs"));
+        rc = 0;
+        if (!sd_evidence_same(db, z->name, ACTION, "waiting", d)) {
+            rc = sd_evidence_write(db, now, z->name, ACTION, "waiting", d, e);
+            sd_note(notes, SD_NOTE_WARNING,
+                    "scheduler: %s: steps held: cannot learn the TTLs PowerDNS serves: %s", z->name,
+                    le.msg);
+        }
+        json_decref(d);
+        return rc < 0 ? rc : 0;
+    }
+    rc = sd_evidence_same(db, z->name, ACTION, "ok", d)
+             ? 0
+             : sd_evidence_write(db, now, z->name, ACTION, "ok", d, e);
+    json_decref(d);
+    return rc < 0 ? rc : 1;
+}
