@@ -189,12 +189,15 @@ static int axfr_next(ldns_resolver *res, const char *address, const char *zone, 
     if (*rr || ldns_axfr_complete(res))
         return 0;
     ldns_pkt *last = ldns_axfr_last_pkt(res);
-    if (last && ldns_pkt_get_rcode(last) == LDNS_RCODE_REFUSED)
+    /* PowerDNS answers NOTAUTH to an address allow-axfr-ips does not list. */
+    if (last && (ldns_pkt_get_rcode(last) == LDNS_RCODE_REFUSED ||
+                 ldns_pkt_get_rcode(last) == LDNS_RCODE_NOTAUTH))
         return sd_fail(e, SD_EBUSY,
-                       "%s refused the zone transfer of %s: PowerDNS needs allow-axfr-ips "
-                       "to include the address scaidns-api connects from (e.g. "
+                       "%s refused the zone transfer of %s (rcode %s): PowerDNS needs "
+                       "allow-axfr-ips to include the address scaidns-api connects from (e.g. "
                        "allow-axfr-ips=127.0.0.1,::1)",
-                       address, zone);
+                       address, zone,
+                       ldns_pkt_get_rcode(last) == LDNS_RCODE_REFUSED ? "REFUSED" : "NOTAUTH");
     if (last && ldns_pkt_get_rcode(last) != LDNS_RCODE_NOERROR)
         return sd_fail(e, SD_EBUSY, "%s answered the zone transfer of %s with rcode %d", address,
                        zone, (int)ldns_pkt_get_rcode(last));

@@ -58,7 +58,7 @@ ko_postgres_start() {
   pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
   [ -n "$pgbin" ] || { echo "SKIP: postgresql not installed"; exit 0; }
   id postgres >/dev/null 2>&1 || { echo "SKIP: no postgres user"; exit 0; }
-  PGD=$(mktemp -d /tmp/scaidns-pg.XXXXXX)
+  PGD=$(mktemp -d "${TMPDIR:-/tmp}/scaidns-pg.XXXXXX")
   chown postgres: "$PGD"
   chmod 700 "$PGD"
   setpriv --reuid=postgres --regid=postgres --init-groups \
@@ -84,18 +84,24 @@ ko_cleanup() {
   if [ -n "${PGD:-}" ] && [ "${KEEP:-0}" != 1 ]; then rm -rf "$PGD"; fi
 }
 
-# The pdns.conf lines of BACKEND: the keys-only block of pdns.conf.sample for it.
+# Prints the settings of pdns.conf.sample's [keys-only:$1] block, uncommented.
+ko_sample_block() {
+  awk -v tag="[keys-only:$1]" 'index($0, tag) { on = 1; next }
+    on && (/^#[[:space:]]*$/ || !/^#/) { exit }
+    on && /^# [a-z0-9-]+=/ { sub(/^# /, ""); print }' "$SCAIDNS_SRC/pdns.conf.sample"
+}
+
+# The pdns.conf lines of BACKEND ($KO_CONF): pdns.conf.sample's keys-only block for it, then
+# the test's own paths and credentials (later lines win).
 ko_backend_conf() {
+  mapfile -t KO_CONF < <(ko_sample_block "$1")
+  [ ${#KO_CONF[@]} -gt 0 ] || { echo "FAIL: pdns.conf.sample has no [keys-only:$1] block"; exit 1; }
   case $1 in
-    bind) KO_CONF=("launch=bind,remote" "bind-config=$T/named.conf" "bind-hybrid=yes"
-      "zone-cache-refresh-interval=0") ;;
-    gsqlite3) KO_CONF=("launch=remote,gsqlite3" "gsqlite3-database=$T/pdns.sqlite3" "zone-cache-refresh-interval=0"
-      "gsqlite3-dnssec=yes") ;;
-    gmysql) KO_CONF=("launch=remote,gmysql" "gmysql-socket=$T/mysql.sock" "gmysql-user=root"
-      "gmysql-password=" "gmysql-dbname=pdns" "gmysql-dnssec=yes") ;;
-    gpgsql) KO_CONF=("launch=remote,gpgsql" "gpgsql-host=$PGD" "gpgsql-user=postgres"
-      "gpgsql-dbname=pdns" "gpgsql-dnssec=yes") ;;
-    lmdb) KO_CONF=("launch=remote,lmdb" "lmdb-filename=$T/pdns.lmdb" "lmdb-shards=1") ;;
+    bind) KO_CONF+=("bind-config=$T/named.conf") ;;
+    gsqlite3) KO_CONF+=("gsqlite3-database=$T/pdns.sqlite3") ;;
+    gmysql) KO_CONF+=("gmysql-socket=$T/mysql.sock" "gmysql-user=root" "gmysql-password=") ;;
+    gpgsql) KO_CONF+=("gpgsql-host=$PGD" "gpgsql-user=postgres" "gpgsql-password=") ;;
+    lmdb) KO_CONF+=("lmdb-filename=$T/pdns.lmdb") ;;
     *) echo "ko_run: unknown backend $1"; exit 1 ;;
   esac
 }
@@ -168,6 +174,26 @@ ko_pdns_conf() {
     webserver-allow-from=127.0.0.0/8 "${axfr[@]}"
 }
 
+# Starts the parent's own pdns_server on $PPORT: full mode (launch=remote only) on the same
+# scaidns-backend, as a parent lives elsewhere. (One PowerDNS serving the parent from remote
+# and the child from bind, launch=bind,remote, answers the child's DS query from the child.)
+ko_parent_start() {
+  PPORT=$(free_port)
+  mkdir -p "$T/pdnsp" "$T/pdnsp-run"
+  { grep -vE '^(launch|bind-|gsqlite3-|gmysql-|gpgsql-|lmdb-|webserver|api|allow-axfr)' "$T/pdns/pdns.conf"
+    echo "launch=remote"
+    echo "local-port=$PPORT"
+    echo "socket-dir=$T/pdnsp-run"
+  } >"$T/pdnsp/pdns.conf"
+  pdns_server --config-dir="$T/pdnsp" >>"$T/pdnsp.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 150); do
+    dig @127.0.0.1 -p "$PPORT" +time=1 +tries=1 +short version.bind CH TXT >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "FAIL: the parent's pdns_server did not start"; tail -30 "$T/pdnsp.log"; exit 1
+}
+
 ko_run() {
   local backend=$1 served=0 min=3 ttl=3
   [ "${2:-}" != --served-ttls ] || { served=1; min=$KO_MIN; ttl=$KO_TTL; }
@@ -213,6 +239,7 @@ Z
   [ "$backend" != bind ] || [ $served = 0 ] || hold=1
   if [ $hold = 1 ]; then ko_pdns_conf noaxfr; else ko_pdns_conf; fi
   pdns_start
+  ko_parent_start
   hook_start
   api_restart
   if [ "$backend" != bind ]; then
@@ -271,7 +298,7 @@ Z
       bad "$backend: the plan does not show the served TTLs: $(jq -c .ttls <<<"$plan")"
   fi
   publish_ds_and_confirm
-  unbound_start "$PORT" sdtest. child.sdtest.
+  unbound_start "$PPORT" sdtest. "child.sdtest.=127.0.0.1@$PORT"
   child_querier_start
 
   # ZSK rollover.
