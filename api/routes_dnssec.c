@@ -443,7 +443,9 @@ void api_h_dnssec_confirm_ds(api_req *rq, api_resp *rs)
 /* Adds to state what PowerDNS serves for z: "served_key_tags" (null when PowerDNS could not be
  * asked), "in_sync" (it serves exactly the keys the keystore publishes and, when the served-data
  * check is on, every authoritative server agrees), "unknown_served_keys" (tags it serves that
- * the keystore does not have: another backend's keys), with the served-data check on "servers"
+ * the keystore does not have: another backend's keys; in a keys-only zone also
+ * "unknown_served_keys_origin", where they probably came from), with the served-data check on
+ * "servers"
  * (each server's answers, sd_served_compare) and, on failure, "powerdns_error" or
  * "servers_error". */
 static void add_served(const api_req *rq, const sd_zone *z, json_t *state)
@@ -496,6 +498,9 @@ static void add_served(const api_req *rq, const sd_zone *z, json_t *state)
         in_sync &= agree;
     }
     json_object_set_new(state, "in_sync", json_boolean(in_sync));
+    if (z->keys_only && json_array_size(unknown))
+        json_object_set_new(state, "unknown_served_keys_origin",
+                            json_string(SD_FOREIGN_KEY_ORIGIN));
     json_object_set_new(state, "unknown_served_keys", unknown);
 }
 

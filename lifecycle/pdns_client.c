@@ -263,6 +263,13 @@ int sd_pdns_axfr_ttls(const char *address, const char *zone, int timeout_ms, int
             continue; /* the closing SOA */
         }
         out->rrs++;
+        if (type == LDNS_RR_TYPE_DNSKEY && out->dnskeys < SD_AXFR_DNSKEYS &&
+            ldns_rr_rd_count(rr) >= 3 && ldns_dname_compare(ldns_rr_owner(rr), qname) == 0) {
+            out->dnskey[out->dnskeys].tag = ldns_calc_keytag(rr);
+            out->dnskey[out->dnskeys].flags = ldns_rdf2native_int16(ldns_rr_rdf(rr, 0));
+            out->dnskey[out->dnskeys].algorithm = ldns_rdf2native_int8(ldns_rr_rdf(rr, 2));
+            out->dnskeys++;
+        }
         if (ttl > out->max_rrset_ttl || out->rrs == 1) {
             out->max_rrset_ttl = ttl;
             char *owner = ldns_rdf2str(ldns_rr_owner(rr));

@@ -8,8 +8,10 @@
 #include "keystore/timefmt.h"
 #include "lifecycle/evidence.h"
 #include "lifecycle/pdns_client.h"
+#include "lifecycle/served.h"
 
 #define ACTION "served-ttls"
+#define KEYS_ACTION "served-keys"
 
 /* The smaller of a and b. */
 static int64_t min64(int64_t a, int64_t b)
@@ -51,27 +53,59 @@ static int store(sqlite3 *db, const sd_zone *z, const char *server, const sd_axf
     return sd_db_commit(db, e);
 }
 
-int sd_served_ttls_learn(sqlite3 *db, const sd_config *cfg, const sd_zone *z, int64_t now,
-                         json_t **detail, sd_err *e)
+/* sd_served_ttls_learn, also handing back what the transfer showed in *a. */
+static int learn(sqlite3 *db, const sd_config *cfg, const sd_zone *z, int64_t now,
+                 sd_axfr_ttls *out, json_t **detail, sd_err *e)
 {
-    sd_axfr_ttls a;
+    sd_axfr_ttls a_, *a = out ? out : &a_;
     if (detail)
         *detail = NULL;
     if (sd_pdns_axfr_ttls(cfg->pdns_address, z->name, SD_SERVED_TTLS_TIMEOUT_MS,
-                          SD_SERVED_TTLS_MAX_RRS, &a, e) < 0) {
+                          SD_SERVED_TTLS_MAX_RRS, a, e) < 0) {
         if (detail)
             *detail = json_pack("{s:s, s:s}", "server", cfg->pdns_address, "error", e->msg);
         return -e->code;
     }
-    if (store(db, z, cfg->pdns_address, &a, now, e) < 0)
+    if (store(db, z, cfg->pdns_address, a, now, e) < 0)
         return -e->code;
     if (detail)
         *detail = json_pack(
             "{s:s, s:I, s:I, s:I, s:I, s:s, s:I}", "server", cfg->pdns_address, "soa_ttl",
-            (json_int_t)a.soa_ttl, "soa_minimum", (json_int_t)a.soa_minimum, "negative_ttl",
-            (json_int_t)min64(a.soa_ttl, a.soa_minimum), "max_rrset_ttl",
-            (json_int_t)a.max_rrset_ttl, "max_rrset", a.max_rrset, "rrsets", (json_int_t)a.rrs);
+            (json_int_t)a->soa_ttl, "soa_minimum", (json_int_t)a->soa_minimum, "negative_ttl",
+            (json_int_t)min64(a->soa_ttl, a->soa_minimum), "max_rrset_ttl",
+            (json_int_t)a->max_rrset_ttl, "max_rrset", a->max_rrset, "rrsets", (json_int_t)a->rrs);
     return 0;
+}
+
+int sd_served_ttls_learn(sqlite3 *db, const sd_config *cfg, const sd_zone *z, int64_t now,
+                         json_t **detail, sd_err *e)
+{
+    return learn(db, cfg, z, now, NULL, detail, e);
+}
+
+/* The DNSKEYs of the transfer a that the keystore never had for z (compared by key tag and
+ * algorithm), as a new array of {"key_tag", "flags", "algorithm"}; empty when none. */
+static json_t *foreign_keys(sqlite3 *db, const sd_zone *z, const sd_axfr_ttls *a)
+{
+    json_t *arr = json_array();
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT count(*) FROM keys WHERE zone_id = ? AND key_tag = ? AND "
+                           "algorithm = ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return arr;
+    for (size_t i = 0; i < a->dnskeys; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, z->id);
+        sqlite3_bind_int(st, 2, a->dnskey[i].tag);
+        sqlite3_bind_int(st, 3, a->dnskey[i].algorithm);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 0)
+            json_array_append_new(arr, json_pack("{s:i, s:i, s:i}", "key_tag", a->dnskey[i].tag,
+                                                 "flags", a->dnskey[i].flags, "algorithm",
+                                                 a->dnskey[i].algorithm));
+    }
+    sqlite3_finalize(st);
+    return arr;
 }
 
 /* Prepares the read of zone_id's served_ttls row: soa_ttl, soa_minimum, negative_ttl,
@@ -138,6 +172,43 @@ json_t *sd_zone_ttls_json(sqlite3 *db, int64_t zone_id, const sd_zone_ttls *t)
     return o;
 }
 
+/* Holds z's steps while the transfer a shows a DNSKEY the keystore never had (keys in two
+ * places): rows "served-keys" / "waiting" (once per distinct set) and "ok" when they are gone.
+ * 1 when the steps may run, 0 when held, -code on error. */
+static int foreign_gate(sqlite3 *db, const sd_config *cfg, const sd_zone *z, const sd_axfr_ttls *a,
+                        int64_t now, sd_notes *notes, sd_err *e)
+{
+    json_t *foreign = foreign_keys(db, z, a);
+    char last[32];
+    json_t *prev;
+    sd_evidence_last(db, z->name, KEYS_ACTION, last, sizeof last, &prev);
+    json_decref(prev);
+    int rc = 1;
+    if (json_array_size(foreign)) {
+        json_t *d = json_pack("{s:s, s:O, s:s}", "server", cfg->pdns_address, "foreign_keys",
+                              foreign, "origin", SD_FOREIGN_KEY_ORIGIN);
+        rc = 0;
+        if (!sd_evidence_same(db, z->name, KEYS_ACTION, "waiting", d)) {
+            rc = sd_evidence_write(db, now, z->name, KEYS_ACTION, "waiting", d, e);
+            sd_note(notes, SD_NOTE_WARNING,
+                    "scheduler: %s: steps held: PowerDNS serves DNSKEY %d that scaidns did not "
+                    "publish (%s)",
+                    z->name,
+                    (int)json_integer_value(json_object_get(json_array_get(foreign, 0), "key_tag")),
+                    SD_FOREIGN_KEY_ORIGIN);
+        }
+        json_decref(d);
+        rc = rc < 0 ? rc : 0;
+    } else if (strcmp(last, "waiting") == 0) {
+        json_t *d = json_pack("{s:s, s:[]}", "server", cfg->pdns_address, "foreign_keys");
+        rc = sd_evidence_write(db, now, z->name, KEYS_ACTION, "ok", d, e);
+        json_decref(d);
+        rc = rc < 0 ? rc : 1;
+    }
+    json_decref(foreign);
+    return rc;
+}
+
 int sd_served_ttls_gate(sqlite3 *db, const sd_config *cfg, const sd_zone *z, int64_t now,
                         sd_notes *notes, sd_err *e)
 {
@@ -145,7 +216,8 @@ int sd_served_ttls_gate(sqlite3 *db, const sd_config *cfg, const sd_zone *z, int
         return 1;
     json_t *d;
     sd_err le;
-    int learned = sd_served_ttls_learn(db, cfg, z, now, &d, &le);
+    sd_axfr_ttls a;
+    int learned = learn(db, cfg, z, now, &a, &d, &le);
     if (learned < 0 && !d) {
         /* A keystore error while storing what was learned. */
         *e = le;
@@ -171,5 +243,7 @@ int sd_served_ttls_gate(sqlite3 *db, const sd_config *cfg, const sd_zone *z, int
              ? 0
              : sd_evidence_write(db, now, z->name, ACTION, "ok", d, e);
     json_decref(d);
-    return rc < 0 ? rc : 1;
+    if (rc < 0)
+        return rc;
+    return foreign_gate(db, cfg, z, &a, now, notes, e);
 }

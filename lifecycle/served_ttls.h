@@ -46,7 +46,11 @@ json_t *sd_zone_ttls_json(sqlite3 *db, int64_t zone_id, const sd_zone_ttls *t);
  * TTLs could not be learned, -code on a keystore error. Audit rows (actor "scheduler", action
  * "served-ttls"): "waiting" with {"server", "error", "reason"} when held (written once per
  * distinct failure, not per pass; a newly held zone adds a warning to notes), "ok" with the
- * TTLs learned when they differ from the zone's last "ok" row. 1 at once for a full-mode zone. */
+ * TTLs learned when they differ from the zone's last "ok" row. The same transfer shows the
+ * DNSKEYs PowerDNS serves: one the keystore never had (keys in two places: pdnsutil or
+ * PowerDNS's API wrote it into the record backend) holds the steps too, with rows
+ * "served-keys" / "waiting" {"server", "foreign_keys": [{"key_tag", "flags", "algorithm"}],
+ * "origin"} (once per distinct set) and "ok" once it is gone. 1 at once for a full-mode zone. */
 int sd_served_ttls_gate(sqlite3 *db, const sd_config *cfg, const sd_zone *z, int64_t now,
                         sd_notes *notes, sd_err *e);
 

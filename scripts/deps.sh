@@ -13,6 +13,9 @@ PACKAGES=(
   libclang-rt-dev
   # PowerDNS and the DNS tools the tests use as oracles and peers
   pdns-server pdns-backend-remote pdns-backend-sqlite3
+  # keys-only mode over every record backend, each with its real server (keysonly_*.sh)
+  pdns-backend-bind pdns-backend-mysql pdns-backend-pgsql pdns-backend-lmdb
+  mariadb-server postgresql
   ldnsutils bind9 bind9-dnsutils bind9-utils unbound dnsperf wrk
   # everyday tools of the scripts and tests
   sqlite3 curl jq python3 procps iproute2 openssl

@@ -9,4 +9,4 @@ set -euo pipefail
 . "$SCAIDNS_SRC/test/integration/lib/hook.sh"
 . "$SCAIDNS_SRC/test/integration/lib/keysonly_backend.sh"
 pdns_init
-ko_run gsqlite3 --served-ttls
+ko_run gsqlite3 --served-ttls --foreign-key

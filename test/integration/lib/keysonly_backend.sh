@@ -38,7 +38,7 @@ ko_mariadb_start() {
     { echo "FAIL: mariadb-install-db"; tail "$T/mysql-install.log"; exit 1; }
   mariadbd --no-defaults --user=root --datadir="$T/mysql" --socket="$T/mysql.sock" \
     --skip-networking --pid-file="$T/mysql.pid" --innodb-buffer-pool-size=16M \
-    --innodb-log-file-size=8M --skip-log-bin --log-error="$T/mysql.err" &
+    --innodb-log-file-size=8M --skip-log-bin --log-error="$T/mysql.err" 2>>"$T/mysql.err" &
   PIDS+=($!)
   for _ in $(seq 300); do
     mariadb --no-defaults -S "$T/mysql.sock" -u root -e 'SELECT 1' >/dev/null 2>&1 && break
@@ -347,8 +347,58 @@ Z
   publish_ds_and_confirm
   wait_for 90 "$TWO_KEYS_ACTIVE"
   ok "$backend: KSK rollover finished"
-  child_querier_verdict 40
+  child_querier_verdict 20
   ok "$backend: unbound validated every answer: $Q_TOTAL answers, $Q_SERVFAIL SERVFAIL"
+  [ "${3:-}" != --foreign-key ] || ko_foreign_key "$backend"
   ctl audit verify >/dev/null && ok "$backend: the audit trail verifies" || bad "$backend: audit verify"
   finish
+}
+
+# The served DNSKEY tags of the child, sorted, one per line.
+ko_served_tags() {
+  q child.sdtest. DNSKEY +multi +tcp | sed -n 's/.*; key id = \([0-9]*\).*/\1/p' | sort -n
+}
+
+# Keys in two places: an operator adds a key with pdnsutil; it lands in the record backend.
+ko_foreign_key() {
+  local backend=$1 before after id foreign s
+  before=$(ko_served_tags)
+  id=$(pdnsutil_t add-zone-key child.sdtest. zsk active ecdsa256 2>"$T/pdnsutil.err" | tail -1) ||
+    { bad "$backend: pdnsutil add-zone-key failed: $(cat "$T/pdnsutil.err")"; return; }
+  sleep 2 # PowerDNS's key cache: 1 s here
+  after=$(ko_served_tags)
+  foreign=$(comm -13 <(echo "$before") <(echo "$after") | head -1)
+  echo "     pdnsutil add-zone-key: key id $id; PowerDNS serves DNSKEY tags $(echo $after)"
+  [ -z "$foreign" ] && ok "$backend: the key pdnsutil added is not served (the remote backend's keys win)" ||
+    bad "$backend: PowerDNS serves the key pdnsutil added ($foreign)"
+  pdnsutil_t remove-zone-key child.sdtest. "$id" >/dev/null
+  # A DNSKEY record among the zone's records (an old signer's, copied by a migration tool) is
+  # served beside scaidns's keys (direct-dnskey=yes).
+  (cd "$T" && dnssec-keygen -q -a ECDSAP256SHA256 child.sdtest. >"$T/foreign.name")
+  foreign=$(sed 's/.*+//' "$T/foreign.name" | sed 's/^0*//')
+  pdns_api PATCH /zones/child.sdtest. "{\"rrsets\": [{\"name\": \"child.sdtest.\", \"type\": \"DNSKEY\",
+    \"ttl\": $KO_MIN, \"changetype\": \"REPLACE\", \"records\": [{\"content\": \"$(awk '$3 == "DNSKEY" || $4 == "DNSKEY" { sub(/.*DNSKEY[ \t]+/, ""); print }' "$T/$(cat "$T/foreign.name").key")\", \"disabled\": false}]}]}" >/dev/null
+  sleep 2
+  ko_served_tags | grep -qx "$foreign" && echo "     a DNSKEY record ($foreign) written through PowerDNS's API is served" ||
+    { bad "$backend: the DNSKEY record $foreign is not served: $(ko_served_tags | tr '\n' ' ')"; return; }
+  s=$(api POST "$C/sync")
+  jq -e --argjson t "$foreign" '(.unknown_served_keys | index($t)) != null and .in_sync == false
+    and (.unknown_served_keys_origin | test("pdnsutil"))' <<<"$s" >/dev/null &&
+    ok "$backend: sync reports DNSKEY $foreign that scaidns did not publish, and where it came from" ||
+    bad "$backend: sync: $(jq -c '{in_sync, unknown_served_keys, unknown_served_keys_origin}' <<<"$s")"
+  api POST "$C/rotate-zsk" >/dev/null
+  ko_wait_audit 30 served-keys waiting
+  jq -e --argjson t "$foreign" '.foreign_keys | map(.key_tag) | index($t) != null' \
+    <<<"$(ko_audit served-keys | cut -d' ' -f3-)" >/dev/null &&
+    ok "$backend: the steps are held: the served-keys row names DNSKEY $foreign" ||
+    bad "$backend: served-keys row: $(ko_audit served-keys)"
+  sleep $((KO_MIN + 4))
+  [ "$(state | jq '[.zsk[] | select(.state == "active")] | length')" = 1 ] &&
+    [ "$(state | jq '[.zsk[] | select(.state == "published")] | length')" = 1 ] &&
+    ok "$backend: the new ZSK does not sign while the foreign key is served" ||
+    bad "$backend: a step ran while a foreign key was served"
+  pdns_api PATCH /zones/child.sdtest. '{"rrsets": [{"name": "child.sdtest.", "type": "DNSKEY", "changetype": "DELETE"}]}' >/dev/null
+  ko_wait_audit 30 served-keys ok
+  wait_for 90 "$TWO_KEYS_ACTIVE"
+  ok "$backend: once the DNSKEY record is gone the rollover finishes"
 }
