@@ -70,10 +70,9 @@ json_t *sd_served_ask(const char *server, const char *zone, int timeout_ms);
 
 /* Where a DNSKEY that scaidns never had probably comes from, in a keys-only zone. */
 #define SD_FOREIGN_KEY_ORIGIN                                                                      \
-    "probably a DNSKEY record among the zone's records in the record backend (served with "        \
-    "direct-dnskey=yes; e.g. an old signer's, copied by a migration tool: delete the DNSKEY "      \
-    "RRset there) or a key in its own key store (cryptokeys table, bind-dnssec-db; pdnsutil "      \
-    "secure-zone/add-zone-key or the API's cryptokeys: pdnsutil remove-zone-key); a key "          \
+    "probably the record backend's own keys (its cryptokeys table or bind-dnssec-db, written "     \
+    "by pdnsutil secure-zone/add-zone-key/import-zone-key or PowerDNS's API cryptokeys: "          \
+    "pdnsutil remove-zone-key) or a DNSKEY record among the zone's records there; a key "          \
     "scaidns does not know is never rolled and no DS vouches for it"
 
 /* Compares one answer (sd_served_ask) with expected and keys (sd_served_expected) for a

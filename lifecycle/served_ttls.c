@@ -172,10 +172,7 @@ json_t *sd_zone_ttls_json(sqlite3 *db, int64_t zone_id, const sd_zone_ttls *t)
     return o;
 }
 
-/* Holds z's steps while the transfer a shows a DNSKEY the keystore never had (keys in two
- * places): rows "served-keys" / "waiting" (once per distinct set) and "ok" when they are gone.
- * 1 when the steps may run, 0 when held, -code on error. */
-static int foreign_gate(sqlite3 *db, const sd_config *cfg, const sd_zone *z, const sd_axfr_ttls *a,
+int sd_served_keys_gate(sqlite3 *db, const sd_config *cfg, const sd_zone *z, const sd_axfr_ttls *a,
                         int64_t now, sd_notes *notes, sd_err *e)
 {
     json_t *foreign = foreign_keys(db, z, a);
@@ -245,5 +242,5 @@ int sd_served_ttls_gate(sqlite3 *db, const sd_config *cfg, const sd_zone *z, int
     json_decref(d);
     if (rc < 0)
         return rc;
-    return foreign_gate(db, cfg, z, &a, now, notes, e);
+    return sd_served_keys_gate(db, cfg, z, &a, now, notes, e);
 }

@@ -18,6 +18,7 @@
 #include "keystore/error.h"
 #include "keystore/zone.h"
 #include "lifecycle/notes.h"
+#include "lifecycle/pdns_client.h"
 #include "lifecycle/timing.h"
 
 #define SD_SERVED_TTLS_TIMEOUT_MS 5000 /* per read of the transfer */
@@ -53,5 +54,12 @@ json_t *sd_zone_ttls_json(sqlite3 *db, int64_t zone_id, const sd_zone_ttls *t);
  * "origin"} (once per distinct set) and "ok" once it is gone. 1 at once for a full-mode zone. */
 int sd_served_ttls_gate(sqlite3 *db, const sd_config *cfg, const sd_zone *z, int64_t now,
                         sd_notes *notes, sd_err *e);
+
+/* The second half of the gate: holds z's steps while the transfer a shows a DNSKEY the
+ * keystore never had for z (compared by key tag and algorithm): rows "served-keys" /
+ * "waiting" (once per distinct set, with a warning in notes) and "ok" once they are gone.
+ * 1 when the steps may run, 0 when held, -code on a keystore error. */
+int sd_served_keys_gate(sqlite3 *db, const sd_config *cfg, const sd_zone *z, const sd_axfr_ttls *a,
+                        int64_t now, sd_notes *notes, sd_err *e);
 
 #endif

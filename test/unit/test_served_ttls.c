@@ -92,11 +92,66 @@ static void test_gate(void **state)
     free(row);
 }
 
+/* Keys in two places: a DNSKEY PowerDNS serves that the keystore never had holds the steps
+ * (one row per distinct set, a warning, a rollover_held event naming where it came from);
+ * once it is gone an "ok" row lets them run. The keystore's own keys never hold. */
+static void test_foreign_keys(void **state)
+{
+    th_env *t = *state;
+    sd_zone ko;
+    sd_err e;
+    keys_only_zone(t, "ko.example", &ko);
+    th_assert_ok(sd_dnssec_enable(&t->ctx, &ko, 13, &e), e);
+    th_assert_ok(sd_config_set(&t->cfg, "webhook-url", "http://127.0.0.1:1/hook", &e), e);
+    sd_axfr_ttls a = {0};
+    a.dnskeys = 2;
+    a.dnskey[0].tag = (uint16_t)th_int(t->db, "SELECT key_tag FROM keys WHERE role = 'KSK'");
+    a.dnskey[0].flags = 257;
+    a.dnskey[0].algorithm = 13;
+    a.dnskey[1].tag = (uint16_t)th_int(t->db, "SELECT key_tag FROM keys WHERE role = 'ZSK'");
+    a.dnskey[1].flags = 256;
+    a.dnskey[1].algorithm = 13;
+    assert_int_equal(sd_served_keys_gate(t->db, &t->cfg, &ko, &a, TH_NOW, NULL, &e), 1);
+    assert_int_equal(th_int(t->db, "SELECT count(*) FROM audit WHERE action = 'served-keys'"), 0);
+    a.dnskeys = 3;
+    a.dnskey[2].tag = (uint16_t)(a.dnskey[1].tag ^ 0x5a5a);
+    a.dnskey[2].flags = 256;
+    a.dnskey[2].algorithm = 13;
+    sd_notes notes = {0};
+    for (int pass = 0; pass < 3; pass++)
+        assert_int_equal(sd_served_keys_gate(t->db, &t->cfg, &ko, &a, TH_NOW + pass, &notes, &e),
+                         0);
+    assert_int_equal(notes.n, 1);
+    assert_non_null(strstr(notes.v[0].text, "did not publish"));
+    assert_int_equal(th_int(t->db, "SELECT count(*) FROM audit WHERE action = 'served-keys'"), 1);
+    assert_int_equal(th_int(t->db,
+                            "SELECT json_extract(detail, '$.foreign_keys[0].key_tag') FROM audit "
+                            "WHERE action = 'served-keys'"),
+                     a.dnskey[2].tag);
+    char *origin = th_text(t->db, "SELECT json_extract(detail, '$.origin') FROM audit WHERE "
+                                  "action = 'served-keys'");
+    assert_non_null(strstr(origin, "pdnsutil"));
+    free(origin);
+    assert_int_equal(api_webhook_from_audit(t->db, &t->cfg, 0), 1);
+    char *ev = th_text(t->db, "SELECT event || ' ' || json_extract(body, '$.message') FROM "
+                              "webhook_outbox");
+    assert_non_null(strstr(ev, "rollover_held"));
+    assert_non_null(strstr(ev, "did not publish"));
+    free(ev);
+    a.dnskeys = 2; /* removed from the record backend */
+    assert_int_equal(sd_served_keys_gate(t->db, &t->cfg, &ko, &a, TH_NOW + 5, NULL, &e), 1);
+    char *last = th_text(t->db, "SELECT outcome FROM audit WHERE action = 'served-keys' ORDER "
+                                "BY id DESC LIMIT 1");
+    assert_string_equal(last, "ok");
+    free(last);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_merge_and_evidence, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(test_gate, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_foreign_keys, th_setup, th_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
