@@ -19,25 +19,39 @@ static int64_t min64(int64_t a, int64_t b)
     return a < b ? a : b;
 }
 
-/* Writes z's served_ttls row from what the transfer showed, in its own transaction. */
-static int store(sqlite3 *db, const sd_zone *z, const char *server, const sd_axfr_ttls *a,
-                 int64_t now, sd_err *e)
+/* The SQL of one TTL column c of the upsert below: the new value when it is not lower; else the
+ * old one until c_until (set to now + the old value the first time it is seen lower). */
+#define KEEP_HIGHER(c)                                                                             \
+    c " = CASE WHEN excluded." c " >= " c " THEN excluded." c " WHEN " c "_until = 0 OR ?9 < " c   \
+      "_until THEN " c " ELSE excluded." c " END, " c "_until = CASE WHEN excluded." c " >= " c    \
+      " THEN 0 WHEN " c "_until = 0 THEN ?9 + " c " WHEN ?9 < " c "_until THEN " c                 \
+      "_until ELSE 0 END"
+
+/* The upsert of sd_served_ttls_store: ?1 zone, ?2 SOA TTL, ?3 SOA minimum, ?5 largest TTL,
+ * ?6 its RRset, ?7 records, ?8 server, ?9 now. */
+#define KEEP_HIGHER_TTLS                                                                           \
+    KEEP_HIGHER("soa_ttl") ", " KEEP_HIGHER("soa_minimum") ", " KEEP_HIGHER("max_rrset_ttl")
+static const char UPSERT[] =
+    "INSERT INTO served_ttls (zone_id, soa_ttl, soa_minimum, negative_ttl, max_rrset_ttl, "
+    "max_rrset, rrsets, server, learned_at) VALUES (?1, ?2, ?3, min(?2, ?3), ?5, ?6, ?7, ?8, ?9) "
+    "ON CONFLICT (zone_id) DO UPDATE SET " KEEP_HIGHER_TTLS
+    ", max_rrset = CASE WHEN excluded.max_rrset_ttl >= max_rrset_ttl THEN excluded.max_rrset "
+    "ELSE max_rrset END, rrsets = excluded.rrsets, server = excluded.server, "
+    "learned_at = excluded.learned_at";
+
+int sd_served_ttls_store(sqlite3 *db, const sd_zone *z, const char *server, const sd_axfr_ttls *a,
+                         int64_t now, sd_err *e)
 {
     sqlite3_stmt *st;
     if (sd_db_begin(db, e) < 0)
         return -e->code;
-    if (sd_db_prepare(db,
-                      "INSERT OR REPLACE INTO served_ttls (zone_id, soa_ttl, soa_minimum, "
-                      "negative_ttl, max_rrset_ttl, max_rrset, rrsets, server, learned_at) "
-                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                      &st, e) < 0) {
+    if (sd_db_prepare(db, UPSERT, &st, e) < 0) {
         sd_db_rollback(db);
         return -e->code;
     }
     sqlite3_bind_int64(st, 1, z->id);
     sqlite3_bind_int64(st, 2, a->soa_ttl);
     sqlite3_bind_int64(st, 3, a->soa_minimum);
-    sqlite3_bind_int64(st, 4, min64(a->soa_ttl, a->soa_minimum));
     sqlite3_bind_int64(st, 5, a->max_rrset_ttl);
     sqlite3_bind_text(st, 6, a->max_rrset, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 7, a->rrs);
@@ -45,6 +59,19 @@ static int store(sqlite3 *db, const sd_zone *z, const char *server, const sd_axf
     sqlite3_bind_int64(st, 9, now);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
+    if (rc == SQLITE_DONE) {
+        rc = sd_db_prepare(db,
+                           "UPDATE served_ttls SET negative_ttl = min(soa_ttl, soa_minimum) "
+                           "WHERE zone_id = ?",
+                           &st, e) < 0
+                 ? SQLITE_ERROR
+                 : SQLITE_OK;
+        if (rc == SQLITE_OK) {
+            sqlite3_bind_int64(st, 1, z->id);
+            rc = sqlite3_step(st);
+            sqlite3_finalize(st);
+        }
+    }
     if (rc != SQLITE_DONE) {
         sd_db_fail(db, e, "store the served TTLs");
         sd_db_rollback(db);
@@ -66,7 +93,7 @@ static int learn(sqlite3 *db, const sd_config *cfg, const sd_zone *z, int64_t no
             *detail = json_pack("{s:s, s:s}", "server", cfg->pdns_address, "error", e->msg);
         return -e->code;
     }
-    if (store(db, z, cfg->pdns_address, a, now, e) < 0)
+    if (sd_served_ttls_store(db, z, cfg->pdns_address, a, now, e) < 0)
         return -e->code;
     if (detail)
         *detail = json_pack(

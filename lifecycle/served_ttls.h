@@ -32,6 +32,13 @@
 int sd_served_ttls_learn(sqlite3 *db, const sd_config *cfg, const sd_zone *z, int64_t now,
                          json_t **detail, sd_err *e);
 
+/* Stores what a transfer a from server showed at now as z's served_ttls row (its own
+ * transaction). A TTL lower than the stored one keeps the stored value until that many
+ * seconds have passed since the transfer that first showed it lower (resolvers may hold what
+ * they fetched before). 500 on a keystore error. */
+int sd_served_ttls_store(sqlite3 *db, const sd_zone *z, const char *server, const sd_axfr_ttls *a,
+                         int64_t now, sd_err *e);
+
 /* Raises each TTL in *t to the stored served TTL when zone_id has a served_ttls row. Inside
  * any transaction. */
 int sd_served_ttls_merge(sqlite3 *db, int64_t zone_id, sd_zone_ttls *t, sd_err *e);

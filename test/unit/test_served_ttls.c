@@ -31,7 +31,9 @@ static void test_merge_and_evidence(void **state)
     assert_string_equal(json_string_value(json_object_get(j, "source")), "keystore");
     json_decref(j);
     th_exec(t->db,
-            "INSERT INTO served_ttls VALUES (%lld, 900, 600, 600, 86400, 'big.ko.example. TXT', "
+            "INSERT INTO served_ttls (zone_id, soa_ttl, soa_minimum, negative_ttl, max_rrset_ttl, "
+            "max_rrset, rrsets, server, learned_at) VALUES (%lld, 900, 600, 600, 86400, "
+            "'big.ko.example. TXT', "
             "12, '127.0.0.1:53', %lld)",
             (long long)z.id, (long long)TH_NOW);
     th_assert_ok(sd_zone_ttls_load(t->db, z.id, &ttl, &e), e);
@@ -146,12 +148,49 @@ static void test_foreign_keys(void **state)
     free(last);
 }
 
+/* A TTL lowered in the record backend still counts at its old value until the old value has
+ * passed since the transfer that first showed it lower; a raised one counts at once. */
+static void test_lowered_ttls_linger(void **state)
+{
+    th_env *t = *state;
+    sd_zone ko;
+    sd_err e;
+    sd_zone_ttls ttl;
+    keys_only_zone(t, "ko.example", &ko);
+    sd_axfr_ttls a = {.soa_ttl = 900, .soa_minimum = 600, .max_rrset_ttl = 86400, .rrs = 5};
+    snprintf(a.max_rrset, sizeof a.max_rrset, "big.ko.example. TXT");
+    th_assert_ok(sd_served_ttls_store(t->db, &ko, "127.0.0.1:53", &a, TH_NOW, &e), e);
+    sd_axfr_ttls low = {.soa_ttl = 300, .soa_minimum = 300, .max_rrset_ttl = 300, .rrs = 5};
+    const int64_t L = TH_NOW + 10; /* first seen lower */
+    const struct {
+        int64_t at, soa_ttl, soa_minimum, max;
+    } want[] = {
+        {L, 900, 600, 86400},       {L + 599, 900, 600, 86400}, {L + 600, 900, 300, 86400},
+        {L + 900, 300, 300, 86400}, {L + 86400, 300, 300, 300},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        th_assert_ok(sd_served_ttls_store(t->db, &ko, "127.0.0.1:53", &low, want[i].at, &e), e);
+        th_assert_ok(sd_zone_ttls_load(t->db, ko.id, &ttl, &e), e);
+        assert_int_equal(ttl.soa_ttl, want[i].soa_ttl);
+        assert_int_equal(ttl.soa_minimum, want[i].soa_minimum);
+        assert_int_equal(ttl.max_rrset_ttl, want[i].max);
+    }
+    assert_int_equal(th_int(t->db, "SELECT negative_ttl FROM served_ttls"), 300);
+    /* Raised: at once. */
+    a.max_rrset_ttl = 172800;
+    th_assert_ok(sd_served_ttls_store(t->db, &ko, "127.0.0.1:53", &a, L + 86401, &e), e);
+    th_assert_ok(sd_zone_ttls_load(t->db, ko.id, &ttl, &e), e);
+    assert_int_equal(ttl.max_rrset_ttl, 172800);
+    assert_int_equal(ttl.soa_minimum, 600);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_merge_and_evidence, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(test_gate, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(test_foreign_keys, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_lowered_ttls_linger, th_setup, th_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
