@@ -135,7 +135,8 @@ int api_metrics_write(const api_metrics *m, const api_route *table, size_t n, FI
         "# TYPE scaidns_scheduler_held_zones gauge\n"
         "scaidns_scheduler_held_zones %lld\n"
         "# HELP scaidns_scheduler_held_ttls_zones Keys-only zones whose due steps the last pass "
-        "held because the TTLs PowerDNS serves could not be learned (AXFR from pdns-address).\n"
+        "held because the TTLs PowerDNS serves could not be learned (AXFR from pdns-address) or "
+        "it serves a DNSKEY scaidns did not publish.\n"
         "# TYPE scaidns_scheduler_held_ttls_zones gauge\n"
         "scaidns_scheduler_held_ttls_zones %lld\n",
         (unsigned long long)atomic_load(&m->passes), (unsigned long long)atomic_load(&m->steps),

@@ -38,7 +38,8 @@ void api_metrics_sched_pass(api_metrics *m, int64_t now, int steps, int failures
 void api_metrics_sched_held(api_metrics *m, int held);
 
 /* Records how many keys-only zones the last scheduler pass held because the TTLs PowerDNS
- * serves for them could not be learned (lifecycle/served_ttls.h). */
+ * serves for them could not be learned or it serves a DNSKEY scaidns did not publish
+ * (lifecycle/served_ttls.h). */
 void api_metrics_sched_held_ttls(api_metrics *m, int held);
 
 /* Writes the counters in Prometheus text format 0.0.4 (HELP, TYPE, samples) to f, labelling
