@@ -302,10 +302,13 @@ Z
   child_querier_start
 
   # ZSK rollover.
-  local t0 act_at act
+  local t0 act_at act old_zsk
+  old_zsk=$(state | jq '[.zsk[] | select(.state == "active")][0].key_tag')
   t0=$(now)
   api POST "$C/rotate-zsk" >/dev/null
-  wait_for 60 '[.zsk[] | select(.state == "retired")] | length == 1'
+  # The new ZSK signs (the old one retired, or already gone on a loaded machine).
+  wait_for 60 "([.zsk[] | select(.state == \"retired\")] | length == 1) or
+    ([.zsk[] | select(.state == \"active\")][0].key_tag != $old_zsk)"
   act=$(ko_audit zsk-activate)
   act_at=${act%% *}
   if [ $served = 1 ]; then
