@@ -11,7 +11,7 @@ struct api_metrics {
     atomic_uint_fast64_t requests[API_METRICS_ROUTES + 1][NSTATUS];
     atomic_uint_fast64_t passes, steps, failures;
     atomic_uint_fast64_t auth_failed, auth_limited, deadline_closed;
-    atomic_int_fast64_t lag, last_pass, planned, held;
+    atomic_int_fast64_t lag, last_pass, planned, held, held_ttls;
 };
 
 api_metrics *api_metrics_new(void)
@@ -32,6 +32,7 @@ api_metrics *api_metrics_new(void)
     atomic_init(&m->auth_failed, 0);
     atomic_init(&m->auth_limited, 0);
     atomic_init(&m->deadline_closed, 0);
+    atomic_init(&m->held_ttls, 0);
     return m;
 }
 
@@ -85,6 +86,12 @@ void api_metrics_deadline_closed(api_metrics *m)
 {
     if (m)
         atomic_fetch_add(&m->deadline_closed, 1);
+}
+
+void api_metrics_sched_held_ttls(api_metrics *m, int held)
+{
+    if (m)
+        atomic_store(&m->held_ttls, held > 0 ? held : 0);
 }
 
 int api_metrics_label(FILE *f, const char *s)
@@ -160,12 +167,17 @@ int api_metrics_write(const api_metrics *m, const api_route *table, size_t n, FI
         "# HELP scaidns_api_request_deadline_closed_total Connections closed because their "
         "request (head and body) did not arrive within the request deadline.\n"
         "# TYPE scaidns_api_request_deadline_closed_total counter\n"
-        "scaidns_api_request_deadline_closed_total %llu\n",
+        "scaidns_api_request_deadline_closed_total %llu\n"
+        "# HELP scaidns_scheduler_held_ttls_zones Keys-only zones whose due steps the last pass "
+        "held because the TTLs PowerDNS serves could not be learned (AXFR from pdns-address) or "
+        "it serves a DNSKEY scaidns did not publish.\n"
+        "# TYPE scaidns_scheduler_held_ttls_zones gauge\n"
+        "scaidns_scheduler_held_ttls_zones %lld\n",
         (unsigned long long)atomic_load(&m->passes), (unsigned long long)atomic_load(&m->steps),
         (unsigned long long)atomic_load(&m->failures), (long long)atomic_load(&m->lag),
         (long long)atomic_load(&m->last_pass), (long long)atomic_load(&m->held),
         (unsigned long long)atomic_load(&m->auth_failed),
         (unsigned long long)atomic_load(&m->auth_limited),
-        (unsigned long long)atomic_load(&m->deadline_closed));
+        (unsigned long long)atomic_load(&m->deadline_closed), (long long)atomic_load(&m->held_ttls));
     return w < 0 ? -1 : 0;
 }

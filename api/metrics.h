@@ -47,6 +47,11 @@ void api_metrics_auth_limited(api_metrics *m);
 /* Counts one connection closed because its request was not received within the deadline. */
 void api_metrics_deadline_closed(api_metrics *m);
 
+/* Records how many keys-only zones the last scheduler pass held because the TTLs PowerDNS
+ * serves for them could not be learned or it serves a DNSKEY scaidns did not publish
+ * (lifecycle/served_ttls.h). */
+void api_metrics_sched_held_ttls(api_metrics *m, int held);
+
 /* Writes the counters in Prometheus text format 0.0.4 (HELP, TYPE, samples) to f, labelling
  * requests with the method and pattern of the n routes of table. Returns 0, or -1 when a
  * write failed. */

@@ -12,6 +12,8 @@
 #include "lifecycle/onoff.h"
 #include "lifecycle/pdns_client.h"
 #include "lifecycle/served.h"
+#include "lifecycle/served_ttls.h"
+#include "api/log.h"
 #include "api/webhook.h"
 #include "lifecycle/engine.h"
 #include "lifecycle/policy_json.h"
@@ -25,6 +27,19 @@ static sd_ctx ctx_of(const api_req *rq)
 {
     sd_ctx c = {rq->db, &rq->srv->seal, &rq->srv->defaults, rq->token->name, rq->now};
     return c;
+}
+
+/* A keys-only zone's waits come from what PowerDNS serves: learn it (AXFR from pdns-address)
+ * before a transition plans them. A failure is logged, not refused: the timed steps learn the
+ * TTLs again and are held until they can (lifecycle/served_ttls.h). */
+static void learn_served_ttls(const api_req *rq, const sd_zone *z)
+{
+    sd_err e;
+    if (z->keys_only && sd_served_ttls_learn(rq->db, &rq->srv->cfg, z, rq->now, NULL, &e) < 0)
+        api_log_msg(API_LOG_WARNING,
+                    "%s: the TTLs PowerDNS serves could not be learned (%s); the zone's timed "
+                    "steps wait until they can",
+                    z->name, e.msg);
 }
 
 /* The zone's state JSON, read in one transaction so that keys, status and DS agree. */
@@ -177,6 +192,7 @@ void api_h_dnssec_enable(api_req *rq, api_resp *rs)
         api_error(rs, 400, "unsupported algorithm %lld (supported: 8, 10, 13, 14, 15)", alg);
         return;
     }
+    learn_served_ttls(rq, &z);
     sd_ctx c = ctx_of(rq);
     if (sd_dnssec_enable(&c, &z, (int)alg, &e) < 0) {
         fail_status(rq, &z, &e, rs);
@@ -239,6 +255,7 @@ void api_h_dnssec_rotate_zsk(api_req *rq, api_resp *rs)
     sd_err e;
     if (api_zone_lookup(rq, "dnssec:rotate", &z, rs) < 0 || api_only_fields(rq->body, NULL, rs) < 0)
         return;
+    learn_served_ttls(rq, &z);
     sd_ctx c = ctx_of(rq);
     int64_t made = 0;
     if (sd_dnssec_rotate_zsk_made(&c, &z, &made, &e) < 0) {
@@ -294,6 +311,7 @@ void api_h_dnssec_rotate_ksk(api_req *rq, api_resp *rs)
         api_error(rs, 400, "field 'algorithm' must be a supported algorithm (8, 10, 13, 14, 15)");
         return;
     }
+    learn_served_ttls(rq, &z);
     sd_ctx c = ctx_of(rq);
     int64_t made = 0;
     if (sd_dnssec_rotate_ksk_made(&c, &z, (int)alg, &made, &e) < 0) {
@@ -438,7 +456,9 @@ void api_h_dnssec_confirm_ds(api_req *rq, api_resp *rs)
 /* Adds to state what PowerDNS serves for z: "served_key_tags" (null when PowerDNS could not be
  * asked), "in_sync" (it serves exactly the keys the keystore publishes and, when the served-data
  * check is on, every authoritative server agrees), "unknown_served_keys" (tags it serves that
- * the keystore does not have: another backend's keys), with the served-data check on "servers"
+ * the keystore does not have: another backend's keys; in a keys-only zone also
+ * "unknown_served_keys_origin", where they probably came from), with the served-data check on
+ * "servers"
  * (each server's answers, sd_served_compare) and, on failure, "powerdns_error" or
  * "servers_error". */
 static int add_served(const api_req *rq, const sd_zone *z, json_t *state)
@@ -491,6 +511,9 @@ static int add_served(const api_req *rq, const sd_zone *z, json_t *state)
         in_sync &= agree;
     }
     json_object_set_new(state, "in_sync", json_boolean(in_sync));
+    if (z->keys_only && json_array_size(unknown))
+        json_object_set_new(state, "unknown_served_keys_origin",
+                            json_string(SD_FOREIGN_KEY_ORIGIN));
     json_object_set_new(state, "unknown_served_keys", unknown);
     return rc;
 }
@@ -624,7 +647,10 @@ void api_h_dnssec_plan(api_req *rq, api_resp *rs)
         return;
     }
     sd_dnssec_status(rq->db, z.id, status, sizeof status, NULL);
+    sd_zone_ttls t;
+    json_t *ttls =
+        sd_zone_ttls_load(rq->db, z.id, &t, &e) == 0 ? sd_zone_ttls_json(rq->db, z.id, &t) : NULL;
     api_reply(rs, 200,
-              json_pack("{s:s, s:s, s:s, s:o}", "domain_id", z.public_id, "name", z.name, "status",
-                        status, "steps", plan));
+              json_pack("{s:s, s:s, s:s, s:o, s:o}", "domain_id", z.public_id, "name", z.name,
+                        "status", status, "steps", plan, "ttls", ttls ? ttls : json_null()));
 }

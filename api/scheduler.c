@@ -20,6 +20,7 @@
 #include "lifecycle/parent.h"
 #include "lifecycle/pdns_client.h"
 #include "lifecycle/served.h"
+#include "lifecycle/served_ttls.h"
 #include "api/webhook.h"
 #include "api/worker.h"
 #include "keystore/db.h"
@@ -70,6 +71,22 @@ static int run_zone(const sd_zone *z, void *arg)
         }
         if (go <= 0) {
             pc->out->held++;
+            return 0;
+        }
+    }
+    if (z->keys_only) {
+        /* The waits of a keys-only zone come from what PowerDNS serves: learn it again now. */
+        sd_notes notes = {0};
+        int go = sd_served_ttls_gate(pc->ctx.db, pc->cfg, z, pc->ctx.now, &notes, &e);
+        api_log_notes(&notes);
+        if (go < 0) {
+            pc->out->failures++;
+            api_log_msg(API_LOG_ERROR, "scheduler: %s: learning the served TTLs failed: %s",
+                        z->name, e.msg);
+        }
+        if (go <= 0) {
+            pc->out->held++;
+            pc->out->held_ttls++;
             return 0;
         }
     }
@@ -167,6 +184,7 @@ static int64_t pass_once(void *arg)
                                                                : HELD_RECHECK_S);
     api_metrics_sched_pass(s->metrics, now, pass.steps, pass.failures, pass.next_at);
     api_metrics_sched_held(s->metrics, pass.held);
+    api_metrics_sched_held_ttls(s->metrics, pass.held_ttls);
     int64_t left = sleep_until - api_scheduler_now(s->cfg);
     if (left > s->cfg->scheduler_interval)
         left = s->cfg->scheduler_interval;

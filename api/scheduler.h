@@ -23,6 +23,7 @@ typedef struct api_sched_pass {
     int failures;     /* zones whose step failed (logged, retried next pass) */
     int purge_errors; /* PowerDNS purges that failed (logged) */
     int held;         /* zones whose steps the served-data check held */
+    int held_ttls;    /* keys-only zones held by sd_served_ttls_gate (TTLs unknown, foreign key) */
     int64_t next_at;  /* earliest next step over all zones (0: none) */
 } api_sched_pass;
 

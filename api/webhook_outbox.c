@@ -181,7 +181,9 @@ static int audit_event(sqlite3 *db, sqlite3_stmt *row, sd_err *e)
     const char *text = (const char *)sqlite3_column_text(row, 5);
     int held = strcmp(outcome, "postponed") == 0 || strcmp(outcome, "waiting") == 0;
     /* A served-data check that passed (or is settling) is evidence, not an event. */
-    if (strcmp(action, "served-check") == 0 && !held)
+    if ((strcmp(action, "served-check") == 0 || strcmp(action, "served-ttls") == 0 ||
+         strcmp(action, "served-keys") == 0) &&
+        !held)
         return 0;
     json_t *detail = text ? json_loads(text, 0, NULL) : NULL;
     json_t *fields = json_pack("{s:s, s:s, s:I, s:o}", "action", action, "outcome", outcome,
@@ -192,6 +194,14 @@ static int audit_event(sqlite3 *db, sqlite3_stmt *row, sd_err *e)
         snprintf(msg, sizeof msg,
                  "rollover held: not every authoritative server serves what "
                  "the keystore says (see detail.servers)");
+    else if (strcmp(action, "served-ttls") == 0)
+        snprintf(msg, sizeof msg,
+                 "rollover held: the TTLs PowerDNS serves for this keys-only zone cannot be "
+                 "learned (see detail.error; PowerDNS needs allow-axfr-ips for scaidns-api)");
+    else if (strcmp(action, "served-keys") == 0)
+        snprintf(msg, sizeof msg,
+                 "rollover held: PowerDNS serves a DNSKEY that scaidns did not publish "
+                 "(detail.foreign_keys; detail.origin says where it probably came from)");
     else if (strcmp(action, "parent-ds-wait") == 0)
         snprintf(msg, sizeof msg,
                  "rollover held: the parent does not show the DS of KSK %lld "

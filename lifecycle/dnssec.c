@@ -16,6 +16,7 @@
 #include "keystore/timefmt.h"
 #include "lifecycle/keystate.h"
 #include "lifecycle/timing.h"
+#include "lifecycle/served_ttls.h"
 
 /* A key made and sealed, ready to be inserted. */
 typedef struct newkey {
@@ -154,7 +155,8 @@ int sd_zone_ttls_load(sqlite3 *db, int64_t zone_id, sd_zone_ttls *t, sd_err *e)
                       "SELECT coalesce(max(s.ttl), 0), "
                       "(SELECT s2.ttl FROM rrsets s2 WHERE s2.zone_id = ?1 AND s2.type = 'SOA'), "
                       "(SELECT r.content FROM rrsets s3 JOIN records r ON r.rrset_id = s3.id "
-                      " WHERE s3.zone_id = ?1 AND s3.type = 'SOA') "
+                      " WHERE s3.zone_id = ?1 AND s3.type = 'SOA'), "
+                      "(SELECT keys_only FROM zones WHERE id = ?1) "
                       "FROM rrsets s WHERE s.zone_id = ?1",
                       &st, e) < 0)
         return -e->code;
@@ -171,8 +173,10 @@ int sd_zone_ttls_load(sqlite3 *db, int64_t zone_id, sd_zone_ttls *t, sd_err *e)
         if (sscanf(soa, "%*s %*s %lu %lu %lu %lu %lu", &v[0], &v[1], &v[2], &v[3], &v[4]) == 5)
             t->soa_minimum = (int64_t)v[4];
     }
+    int keys_only = sqlite3_column_int(st, 3);
     sqlite3_finalize(st);
-    return 0;
+    /* keys-only: what PowerDNS serves (served_ttls.h); full mode reads nothing more */
+    return keys_only ? sd_served_ttls_merge(db, zone_id, t, e) : 0;
 }
 
 /* Finishes a transition: the keys' next steps stored, serial bump, audit row, commit. */

@@ -9,6 +9,7 @@
 #include "keystore/db.h"
 #include "keystore/timefmt.h"
 #include "lifecycle/keystate.h"
+#include "lifecycle/served_ttls.h"
 
 /* The engine works on the rows of keystate.h. */
 typedef sd_key_row ekey;
@@ -73,6 +74,7 @@ static int step_activate(const sd_ctx *c, const sd_zone *z, const sd_policy *p,
     int64_t safe = nk->publish_at + sd_wait_publish(p, t);
     json_t *d = json_pack("{s:i, s:s}", "key_tag", nk->key_tag, "terms",
                           sd_terms_publish(p, t, terms, sizeof terms));
+    json_object_set_new(d, "ttls", sd_zone_ttls_json(c->db, z->id, t)); /* the evidence */
     if (safe > c->now) {
         /* The zone's DNSKEY TTL grew since the plan was made: wait for the new safe time. */
         json_object_set_new(d, "postponed_to", json_integer(safe));
@@ -135,13 +137,27 @@ static int step_publication(const sd_ctx *c, const sd_zone *z, const ekey *k, si
 
 /* A KSK whose DNSKEY is everywhere becomes the one the parent should trust: named in CDS and
  * CDNSKEY from now on (cds.h). 1 if a step was taken. */
-static int step_ds_ready(const sd_ctx *c, const sd_zone *z, const sd_policy *p, const ekey *k,
-                         size_t n, sd_err *e)
+static int step_ds_ready(const sd_ctx *c, const sd_zone *z, const sd_policy *p,
+                         const sd_zone_ttls *t, const ekey *k, size_t n, sd_err *e)
 {
     const ekey *x = due_key(k, n, SD_STEP_DS_READY, c->now);
     if (!x)
         return 0;
     json_t *d = json_pack("{s:i, s:b}", "key_tag", x->key_tag, "cds", p->cds);
+    json_object_set_new(d, "ttls", sd_zone_ttls_json(c->db, z->id, t));
+    int64_t safe = x->publish_at + sd_wait_publish(p, t);
+    if (x->publish_at && safe > c->now) {
+        /* The DNSKEY TTL grew since the plan was made (a keys-only zone's served TTLs
+         * learned late, an SOA minimum raised): the DNSKEY is not everywhere yet. */
+        char terms[160];
+        json_object_set_new(d, "postponed_to", json_integer(safe));
+        json_object_set_new(d, "terms", json_string(sd_terms_publish(p, t, terms, sizeof terms)));
+        if (exec2(c->db, "UPDATE keys SET ds_publish_at = ?2 WHERE id = ?1", x->id, safe, e) < 0) {
+            json_decref(d);
+            return -e->code;
+        }
+        return commit_step(c, z, "ksk-ds-ready", 0, d, e) < 0 ? -e->code : 1;
+    }
     if (exec2(c->db, "UPDATE keys SET cds_at = ?2 WHERE id = ?1", x->id, c->now, e) < 0) {
         json_decref(d);
         return -e->code;
@@ -167,6 +183,7 @@ static int step_remove(const sd_ctx *c, const sd_zone *z, const sd_policy *p, co
                                : sd_terms_retire(p, t, terms, sizeof terms);
     json_t *d = json_pack("{s:i, s:s, s:s}", "key_tag", old->key_tag, "key_type",
                           old->ksk ? "KSK" : "ZSK", "terms", why);
+    json_object_set_new(d, "ttls", sd_zone_ttls_json(c->db, z->id, t));
     int64_t safe = old->ksk || !old->retire_at ? 0 : old->retire_at + sd_wait_retire(p, t);
     if (!others || safe > c->now) {
         int64_t later = safe > c->now ? safe : c->now + 3600;
@@ -275,7 +292,7 @@ int sd_engine_run_zone(const sd_ctx *c, const sd_zone *z, int *steps, int64_t *n
             sd_key_rows_load(c->db, z->id, k, &n, e) < 0)
             rc = -e->code;
         if (rc == 0)
-            rc = step_ds_ready(c, z, &p, k, n, e);
+            rc = step_ds_ready(c, z, &p, &t, k, n, e);
         if (rc == 0)
             rc = step_activate(c, z, &p, &t, k, n, e);
         if (rc == 0)

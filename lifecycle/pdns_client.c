@@ -179,3 +179,124 @@ int sd_pdns_dnskey_tags(const char *address, const char *zone, int timeout_ms, u
     ldns_pkt_free(pkt);
     return 0;
 }
+
+/* Reads the next record of the transfer under way on res into *rr (NULL at the end); a
+ * failure is written to e. */
+static int axfr_next(ldns_resolver *res, const char *address, const char *zone, ldns_rr **rr,
+                     sd_err *e)
+{
+    *rr = ldns_axfr_next(res);
+    if (*rr || ldns_axfr_complete(res))
+        return 0;
+    ldns_pkt *last = ldns_axfr_last_pkt(res);
+    /* PowerDNS answers NOTAUTH to an address allow-axfr-ips does not list. */
+    if (last && (ldns_pkt_get_rcode(last) == LDNS_RCODE_REFUSED ||
+                 ldns_pkt_get_rcode(last) == LDNS_RCODE_NOTAUTH))
+        return sd_fail(e, SD_EBUSY,
+                       "%s refused the zone transfer of %s (rcode %s): PowerDNS needs "
+                       "allow-axfr-ips to include the address scaidns-api connects from (e.g. "
+                       "allow-axfr-ips=127.0.0.1,::1)",
+                       address, zone,
+                       ldns_pkt_get_rcode(last) == LDNS_RCODE_REFUSED ? "REFUSED" : "NOTAUTH");
+    if (last && ldns_pkt_get_rcode(last) != LDNS_RCODE_NOERROR)
+        return sd_fail(e, SD_EBUSY, "%s answered the zone transfer of %s with rcode %d", address,
+                       zone, (int)ldns_pkt_get_rcode(last));
+    return sd_fail(e, SD_EBUSY,
+                   "the zone transfer of %s from %s ended before its closing SOA (no answer, "
+                   "a timeout or a closed connection)",
+                   zone, address);
+}
+
+int sd_pdns_axfr_ttls(const char *address, const char *zone, int timeout_ms, int64_t max_rrs,
+                      sd_axfr_ttls *out, sd_err *e)
+{
+    memset(out, 0, sizeof *out);
+    ldns_rdf *addr = NULL, *qname = NULL;
+    uint16_t port = 0;
+    if (parse_address(address, &addr, &port, e) < 0)
+        return -e->code;
+    ldns_resolver *res = ldns_resolver_new();
+    int rc = 0, started = 0;
+    ldns_rr *rr = NULL;
+    qname = ldns_dname_new_frm_str(zone);
+    if (!res || !qname) {
+        rc = sd_fail(e, SD_EINTERNAL, "out of memory");
+        goto out;
+    }
+    ldns_resolver_push_nameserver(res, addr);
+    ldns_resolver_set_port(res, port);
+    ldns_resolver_set_recursive(res, false);
+    ldns_resolver_set_retry(res, 1);
+    struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    ldns_resolver_set_timeout(res, tv);
+    ldns_status s = ldns_axfr_start(res, qname, LDNS_RR_CLASS_IN);
+    if (s != LDNS_STATUS_OK) {
+        rc = sd_fail(e, SD_EBUSY, "cannot start the zone transfer of %s from %s: %s", zone, address,
+                     ldns_get_errorstr_by_id(s));
+        goto out;
+    }
+    started = 1;
+    int64_t soas = 0;
+    for (;;) {
+        if (axfr_next(res, address, zone, &rr, e) < 0) {
+            rc = -e->code;
+            goto out;
+        }
+        if (!rr)
+            break;
+        ldns_rr_type type = ldns_rr_get_type(rr);
+        int64_t ttl = (int64_t)ldns_rr_ttl(rr);
+        if (out->rrs == 0 && soas == 0) {
+            ldns_rdf *minimum = ldns_rr_rdf(rr, 6);
+            if (type != LDNS_RR_TYPE_SOA || !minimum) {
+                rc = sd_fail(e, SD_EINTERNAL,
+                             "the zone transfer of %s from %s does not start with its SOA", zone,
+                             address);
+                goto out;
+            }
+            out->soa_ttl = ttl;
+            out->soa_minimum = (int64_t)ldns_rdf2native_int32(minimum);
+        }
+        if (type == LDNS_RR_TYPE_SOA && soas++ > 0) {
+            ldns_rr_free(rr);
+            rr = NULL;
+            continue; /* the closing SOA */
+        }
+        out->rrs++;
+        if (type == LDNS_RR_TYPE_DNSKEY && out->dnskeys < SD_AXFR_DNSKEYS &&
+            ldns_rr_rd_count(rr) >= 3 && ldns_dname_compare(ldns_rr_owner(rr), qname) == 0) {
+            out->dnskey[out->dnskeys].tag = ldns_calc_keytag(rr);
+            out->dnskey[out->dnskeys].flags = ldns_rdf2native_int16(ldns_rr_rdf(rr, 0));
+            out->dnskey[out->dnskeys].algorithm = ldns_rdf2native_int8(ldns_rr_rdf(rr, 2));
+            out->dnskeys++;
+        }
+        if (ttl > out->max_rrset_ttl || out->rrs == 1) {
+            out->max_rrset_ttl = ttl;
+            char *owner = ldns_rdf2str(ldns_rr_owner(rr));
+            char *tname = ldns_rr_type2str(type);
+            snprintf(out->max_rrset, sizeof out->max_rrset, "%s %s", owner ? owner : "?",
+                     tname ? tname : "?");
+            free(owner);
+            free(tname);
+        }
+        ldns_rr_free(rr);
+        rr = NULL;
+        if (max_rrs > 0 && out->rrs > max_rrs) {
+            rc = sd_fail(e, SD_EBUSY, "the zone transfer of %s from %s has more than %lld records",
+                         zone, address, (long long)max_rrs);
+            goto out;
+        }
+    }
+    if (soas == 0)
+        rc = sd_fail(e, SD_EBUSY, "the zone transfer of %s from %s returned no records", zone,
+                     address);
+out:
+    ldns_rr_free(rr);
+    if (started && !ldns_axfr_complete(res))
+        ldns_axfr_abort(res);
+    ldns_rdf_deep_free(qname);
+    if (res)
+        ldns_resolver_deep_free(res);
+    ldns_rdf_deep_free(addr);
+    return rc;
+}

@@ -186,8 +186,7 @@ json_t *sd_served_compare(const json_t *answer, const json_t *expected, const js
         if (!served)
             json_array_append(missing, json_object_get(k, "key_tag"));
     }
-    if (json_array_size(missing) || json_array_size(stale) ||
-        (json_array_size(unknown) && !keys_only))
+    if (json_array_size(missing) || json_array_size(stale) || json_array_size(unknown))
         json_array_append_new(differs, json_string("dnskey"));
     json_t *want = json_object_get(expected, "soa_serial"),
            *got = json_object_get(answer, "soa_serial");
@@ -202,6 +201,8 @@ json_t *sd_served_compare(const json_t *answer, const json_t *expected, const js
     set_if_any(o, "differs", differs);
     set_if_any(o, "missing", missing);
     set_if_any(o, "stale", stale);
+    if (json_array_size(unknown) && keys_only)
+        json_object_set_new(o, "unknown_origin", json_string(SD_FOREIGN_KEY_ORIGIN));
     set_if_any(o, "unknown", unknown);
     return o;
 }

@@ -3,9 +3,9 @@
  * DNSKEY, CDS and SOA, and the answers are compared with what the keystore says PowerDNS
  * serves now:
  *  - DNSKEY: the zone's keys in a published state (published, active, retired), compared by
- *    RDATA; a server that lacks one of them, or still serves a key the keystore no longer
- *    publishes, disagrees (a key the keystore never had is only tolerated in a keys-only zone,
- *    where another backend may hold keys);
+ *    RDATA; a server that lacks one of them, still serves a key the keystore no longer
+ *    publishes, or serves a key the keystore never had (in a keys-only zone: probably one
+ *    that pdnsutil or PowerDNS's API put into the record backend) disagrees;
  *  - SOA serial: the keystore's apex SOA serial; not checked when soa-edit is set (PowerDNS then
  *    serves a serial of its own) or in a keys-only zone (the SOA lives elsewhere);
  *  - CDS: the keystore's CDS records (sd_served_expected_cds, compared as text, any case); not
@@ -68,11 +68,19 @@ int sd_served_expected(sqlite3 *db, const sd_config *cfg, const sd_zone *z, json
  * {"server", "error"}. */
 json_t *sd_served_ask(const char *server, const char *zone, int timeout_ms);
 
+/* Where a DNSKEY that scaidns never had probably comes from, in a keys-only zone. */
+#define SD_FOREIGN_KEY_ORIGIN                                                                      \
+    "probably the record backend's own keys (its cryptokeys table or bind-dnssec-db, written "     \
+    "by pdnsutil secure-zone/add-zone-key/import-zone-key or PowerDNS's API cryptokeys: "          \
+    "pdnsutil remove-zone-key) or a DNSKEY record among the zone's records there; a key "          \
+    "scaidns does not know is never rolled and no DS vouches for it"
+
 /* Compares one answer (sd_served_ask) with expected and keys (sd_served_expected) for a
  * zone that is keys_only or not: returns (new reference) the evidence of that server,
  * {"server", "agrees", "dnskey": [tags], "soa_serial", "cds", and when it disagrees
- * "differs": ["dnskey", ...] with "missing", "stale" or "unknown" key tags, or "error"}.
- * A server that did not answer never agrees. */
+ * "differs": ["dnskey", ...] with "missing", "stale" or "unknown" key tags (a keys-only zone
+ * also "unknown_origin": SD_FOREIGN_KEY_ORIGIN), or "error"}. A server that did not answer
+ * never agrees. */
 json_t *sd_served_compare(const json_t *answer, const json_t *expected, const json_t *keys,
                           int keys_only);
 

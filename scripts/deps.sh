@@ -14,7 +14,10 @@ PACKAGES=(
   # of clang, which --no-install-recommends leaves out
   libclang-rt-dev
   # PowerDNS and the DNS tools the tests use as oracles and peers
-  pdns-server pdns-backend-remote pdns-backend-sqlite3 pdns-backend-bind
+  pdns-server pdns-backend-remote pdns-backend-sqlite3
+  # keys-only mode over every record backend, each with its real server (keysonly_*.sh)
+  pdns-backend-bind pdns-backend-mysql pdns-backend-pgsql pdns-backend-lmdb
+  mariadb-server postgresql
   ldnsutils bind9 bind9-dnsutils bind9-utils unbound dnsperf wrk
   # Knot DNS as a second kind of TSIG secondary (secondary_tsig.sh)
   knot

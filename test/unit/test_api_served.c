@@ -177,14 +177,17 @@ static void test_expected_and_compare(void **state)
     json_decref(o);
     json_array_clear(cds);
 
-    /* A key the keystore never had: a difference, except in a keys-only zone. */
+    /* A key the keystore never had: a difference, in a keys-only zone too (keys in two
+     * places: the record backend's own), which says where it probably came from. */
     o = sd_served_compare(ans, expected, keys, 0);
     assert_member(o, "unknown", "[4242]");
     assert_false(json_is_true(json_object_get(o, "agrees")));
+    assert_null(json_object_get(o, "unknown_origin"));
     json_decref(o);
     o = sd_served_compare(ans, expected, keys, 1);
-    assert_true(json_is_true(json_object_get(o, "agrees")));
+    assert_false(json_is_true(json_object_get(o, "agrees")));
     assert_member(o, "unknown", "[4242]");
+    assert_non_null(strstr(json_string_value(json_object_get(o, "unknown_origin")), "pdnsutil"));
     json_decref(o);
 
     /* No answer never agrees. */

@@ -38,7 +38,7 @@ pdns_cleanup() {
 
 # Creates the test's temporary directory $T and installs the cleanup trap.
 pdns_init() {
-  T=$(mktemp -d /tmp/scaidns-it.XXXXXX)
+  T=$(mktemp -d "${TMPDIR:-/tmp}/scaidns-it.XXXXXX")
   chmod 700 "$T"
   trap pdns_cleanup EXIT
   trap 'exit 130' INT TERM
