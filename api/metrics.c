@@ -178,6 +178,7 @@ int api_metrics_write(const api_metrics *m, const api_route *table, size_t n, FI
         (long long)atomic_load(&m->last_pass), (long long)atomic_load(&m->held),
         (unsigned long long)atomic_load(&m->auth_failed),
         (unsigned long long)atomic_load(&m->auth_limited),
-        (unsigned long long)atomic_load(&m->deadline_closed), (long long)atomic_load(&m->held_ttls));
+        (unsigned long long)atomic_load(&m->deadline_closed),
+        (long long)atomic_load(&m->held_ttls));
     return w < 0 ? -1 : 0;
 }

@@ -1,4 +1,4 @@
--- 009_next_step.sql - each key's next step, stored by the lifecycle on every commit that writes
+-- 006_next_step.sql - each key's next step, stored by the lifecycle on every commit that writes
 -- keys (lifecycle/keystate.c, sd_key_steps: the one rule), so that the scheduler's due-zone
 -- query, the admin views and /metrics read the engine's own answer instead of a copy of its rule.
 -- Rows written before this migration get their values when scaidns-api starts (it stores them

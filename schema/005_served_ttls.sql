@@ -1,4 +1,4 @@
--- 006_served_ttls.sql - the TTLs PowerDNS really serves for a keys-only zone, learned by AXFR
+-- 005_served_ttls.sql - the TTLs PowerDNS really serves for a keys-only zone, learned by AXFR
 -- from pdns-address (lifecycle/served_ttls.c) when the zone is enabled or rotated and again
 -- before each timed step. The waits of a keys-only zone are computed from this row (the
 -- keystore holds none of its records); a zone without a row has its steps held.
