@@ -645,6 +645,31 @@ static void test_import_txt_split_alias(void **state)
     free(after);
 }
 
+/* The importer reads records one by one (for their line numbers): TTLs must come out as
+ * ldns_zone_new_frm_fp_l gives them. Without $TTL an omitted TTL is the last explicit one;
+ * with $TTL it is $TTL. */
+static void test_import_ttls(void **state)
+{
+    th_env *t = *state;
+    sd_zone z;
+    sd_import_stats st;
+    sd_import_opts o = {0};
+    import_ok(t,
+              "@ 600 IN SOA ns1.example.com. h.example.com. 1 3600 600 86400 300\n"
+              "a IN A 192.0.2.1\nb 100 IN A 192.0.2.2\nc IN A 192.0.2.3\n"
+              "$TTL 50\nd IN A 192.0.2.4\ne 70 IN A 192.0.2.5\nf IN A 192.0.2.6\n",
+              &o, &z, &st);
+    const char *want[][2] = {{"a", "600"}, {"b", "100"}, {"c", "100"},
+                             {"d", "50"},  {"e", "70"},  {"f", "50"}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        long long ttl = th_int(
+            t->db, "SELECT ttl FROM rrsets WHERE zone_id = %lld AND name = '%s.example.com.'", z.id,
+            want[i][0]);
+        if (ttl != atoll(want[i][1]))
+            fail_msg("%s has TTL %lld, want %s", want[i][0], ttl, want[i][1]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -660,6 +685,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_import_names, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(test_import_out_of_zone, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(test_import_txt_split_alias, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_import_ttls, th_setup, th_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
