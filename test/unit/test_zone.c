@@ -657,7 +657,8 @@ static void test_import_ttls(void **state)
     import_ok(t,
               "@ 600 IN SOA ns1.example.com. h.example.com. 1 3600 600 86400 300\n"
               "a IN A 192.0.2.1\nb 100 IN A 192.0.2.2\nc IN A 192.0.2.3\n"
-              "$TTL 50\nd IN A 192.0.2.4\ne 70 IN A 192.0.2.5\nf IN A 192.0.2.6\n",
+              "$TTL 50\nd IN A 192.0.2.4\ne 70 IN A 192.0.2.5\nf IN A 192.0.2.6\n"
+              "@ 300 IN NS ns1.example.com.\n",
               &o, &z, &st);
     const char *want[][2] = {{"a", "600"}, {"b", "100"}, {"c", "100"},
                              {"d", "50"},  {"e", "70"},  {"f", "50"}};
