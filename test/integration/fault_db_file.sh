@@ -98,6 +98,10 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && id nobody >/dev/null 2
   chmod 711 "$T"
   chown nobody "$T/scaidns.db" "$T/scaidns.db-wal" "$T/scaidns.db-shm" "$T/seal.key.pub" \
     "$T/scaidns.conf"
+  # the audit trail's key and anchor go with the keystore (scaidnsctl init made them)
+  for f in "$T/seal.key.audit" "$T/scaidns.db.anchor"; do
+    [ -e "$f" ] && chown nobody "$f"
+  done
   chmod 0400 "$T/scaidns.db"
   setpriv --reuid=nobody --regid=nogroup --clear-groups "$BIN/scaidns-api" \
     --config "$T/scaidns.conf" 2>>"$T/api.log" &
