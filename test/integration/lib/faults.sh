@@ -65,14 +65,26 @@ dig_loop_start() {
   rm -f "$T/dig.stop"
   : >"$T/dig.log"
   (
+    # One dig and one awk a question (no other process), so that a loaded machine still asks
+    # several times a second: "time status sigs rdata... " (rdata sorted, each followed by a
+    # space).
     while [ ! -e "$T/dig.stop" ]; do
       out=$(dig @127.0.0.1 -p "$PORT" +norec +dnssec +time=1 +tries=1 "${1//@/$RANDOM}" "$2" 2>&1) ||
         true
-      st=$(sed -n 's/.*status: \([A-Z]*\).*/\1/p' <<<"$out" | head -1)
-      sigs=$(awk -v t="$2" '$4 == "RRSIG" && $5 == t' <<<"$out" | wc -l)
-      rdata=$(awk -v t="$2" '$1 !~ /^;/ && $4 == t { $1 = $2 = $3 = $4 = ""; print }' <<<"$out" |
-        sed 's/^ *//' | sort | tr '\n' ' ')
-      echo "$(date +%s.%N) ${st:-TIMEOUT} $sigs $rdata" >>"$T/dig.log"
+      echo "$EPOCHREALTIME $(awk -v t="$2" '
+        st == "" && /status: [A-Z]/ { x = $0; sub(/.*status: /, "", x); sub(/[^A-Z].*/, "", x); st = x }
+        $4 == "RRSIG" && $5 == t { sigs++ }
+        $1 !~ /^;/ && $4 == t { $1 = $2 = $3 = $4 = ""; sub(/^ */, ""); r[++n] = $0 }
+        END {
+          for (i = 2; i <= n; i++) {
+            v = r[i]
+            for (j = i - 1; j > 0 && r[j] > v; j--) r[j + 1] = r[j]
+            r[j + 1] = v
+          }
+          line = (st == "" ? "TIMEOUT" : st) " " (sigs + 0) " "
+          for (i = 1; i <= n; i++) line = line r[i] " "
+          print line
+        }' <<<"$out")" >>"$T/dig.log"
       sleep 0.02
     done
   ) &
