@@ -75,13 +75,14 @@ unbound_start() {
 
 # One question to unbound (UQ_TIMEOUT seconds, 4 by default); prints "epoch name type status
 # ad|noad".
+# One process a question (dig; the answer is read with bash's own patterns), so that a loaded
+# machine still asks several times a second.
 uq() {
-  local out st ad
+  local out st=TIMEOUT ad=noad re_st='status: ([A-Z]+)' re_ad=';; flags:[^;]* ad[ ;]'
   out=$(dig @127.0.0.1 -p "$UPORT" +dnssec +time="${UQ_TIMEOUT:-4}" +tries=1 "$1" "$2" 2>&1) || true
-  st=$(sed -n 's/.*status: \([A-Z]*\).*/\1/p' <<<"$out" | head -1)
-  ad=noad
-  grep -q '^;; flags:[^;]* ad[ ;]' <<<"$out" && ad=ad
-  echo "$(date +%s.%N) $1 $2 ${st:-TIMEOUT} $ad"
+  [[ $out =~ $re_st ]] && st=${BASH_REMATCH[1]}
+  [[ $out =~ $re_ad ]] && ad=ad
+  echo "$EPOCHREALTIME $1 $2 $st $ad"
 }
 
 # Starts the querier: asks each "name type" in turn, without pause, until querier_stop.
