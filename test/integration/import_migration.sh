@@ -139,6 +139,7 @@ KT=$(csk_tag ko.sdtest)
 
 # --- the parent in scaidns, holding the DS pdnsutil gave --------------------------------------
 sd_conf "pdns-control-socket=$T/new1-run/pdns.controlsocket" "auth-servers=127.0.0.1:$P1,127.0.0.1:$P2" \
+  "pdns-address=127.0.0.1:$P1" \
   "api-listen=127.0.0.1:$APORT" "scheduler-interval=1" \
   "policy-dnskey-ttl=2" "policy-propagation-delay=2" "policy-publish-safety=3" \
   "policy-retire-safety=1" "policy-parent-ds-ttl=3" "policy-parent-propagation-delay=1"
@@ -216,8 +217,9 @@ for n in 2 1; do
   port=$P1
   [ $n = 2 ] && port=$P2
   if [ $n = 1 ]; then stop_pid "$OLD1_PID"; else stop_pid "$OLD2_PID"; fi
+  # allow-axfr-ips: scaidns learns the TTLs the keys-only zone serves by AXFR (README)
   old_conf "$T/new$n" "$port" "$T/new.sqlite3" "launch=remote,gsqlite3" \
-    "remote-connection-string=unix:path=$T/backend.sock" remote-dnssec=yes
+    "remote-connection-string=unix:path=$T/backend.sock" remote-dnssec=yes allow-axfr-ips=127.0.0.1
   start_pdns "$T/new$n" >/dev/null
   # unbound forgets the restart (infra-host-ttl) before the other server goes
   [ $n = 1 ] || sleep 5

@@ -160,7 +160,7 @@ ko_wait_audit() {
 
 # Prints a metric of scaidns-api.
 ko_metric() {
-  curl -s "$URL/metrics" | awk -v m="$1" '$1 == m { print $2 }'
+  curl -s -H "Authorization: Bearer $TOK" "$URL/metrics" | awk -v m="$1" '$1 == m { print $2 }'
 }
 
 # Writes pdns.conf: the record backend's block, the REST API, short caches, and the AXFR
@@ -219,7 +219,7 @@ ko_run() {
     "policy-retire-safety=1" "policy-parent-ds-ttl=3" "policy-parent-propagation-delay=1"
   ctl init >/dev/null
   TOK=$(ctl token create --name ko \
-    --scopes dnssec:read,dnssec:enable,dnssec:rotate,dnssec:disable,zones:read,zones:write)
+    --scopes dnssec:read,dnssec:enable,dnssec:rotate,dnssec:disable,zones:read,zones:write,metrics:read)
   cat >"$T/parent.zone" <<'Z'
 $TTL 3
 @          SOA ns1 hostmaster 1 3600 600 86400 2
