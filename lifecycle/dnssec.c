@@ -54,56 +54,13 @@ static int newkey_make(const sd_ctx *c, const sd_zone *z, int alg, int bits, uin
 }
 
 /* The timeline of a key to insert; 0 = NULL. */
-typedef struct timeline {
-    const char *state;
-    int64_t publish_at, activate_at, expires_at, ds_submitted_at, roll_at, ds_publish_at;
-} timeline;
-
-/* Binds v, or NULL when v is 0. */
-static void bind_time(sqlite3_stmt *st, int i, int64_t v)
-{
-    if (v)
-        sqlite3_bind_int64(st, i, v);
-    else
-        sqlite3_bind_null(st, i);
-}
+typedef sd_key_timeline timeline;
 
 /* Inserts k for zone z with timeline t; *id receives the row id. */
 static int newkey_insert(const sd_ctx *c, const sd_zone *z, const newkey *k, const timeline *t,
                          int64_t *id, sd_err *e)
 {
-    sqlite3_stmt *st;
-    if (sd_db_prepare(c->db,
-                      "INSERT INTO keys(kid, zone_id, role, flags, algorithm, bits, key_tag, "
-                      "public_key, sealed_private, state, created_at, publish_at, activate_at, "
-                      "expires_at, ds_submitted_at, roll_at, ds_publish_at) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                      &st, e) < 0)
-        return -e->code;
-    sqlite3_bind_text(st, 1, k->kid, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, z->id);
-    sqlite3_bind_text(st, 3, k->key.flags == SD_FLAGS_KSK ? "KSK" : "ZSK", -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 4, k->key.flags);
-    sqlite3_bind_int(st, 5, k->key.algorithm);
-    sqlite3_bind_int(st, 6, k->key.bits);
-    sqlite3_bind_int(st, 7, k->key.key_tag);
-    sqlite3_bind_text(st, 8, k->key.public_b64, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 9, k->sealed, (int)k->sealed_len, SQLITE_STATIC);
-    sqlite3_bind_text(st, 10, t->state, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 11, c->now);
-    bind_time(st, 12, t->publish_at);
-    bind_time(st, 13, t->activate_at);
-    bind_time(st, 14, t->expires_at);
-    bind_time(st, 15, t->ds_submitted_at);
-    bind_time(st, 16, t->roll_at);
-    bind_time(st, 17, t->ds_publish_at);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return sd_db_fail(c->db, e, "store key");
-    if (id)
-        *id = sqlite3_last_insert_rowid(c->db);
-    return 0;
+    return sd_key_insert(c->db, z->id, c->now, &k->key, k->kid, k->sealed, k->sealed_len, t, id, e);
 }
 
 int sd_dnssec_status(sqlite3 *db, int64_t zone_id, char *status, size_t len, sd_err *e)
@@ -233,9 +190,13 @@ int sd_dnssec_enable(const sd_ctx *c, const sd_zone *z, int algorithm, sd_err *e
         int64_t wait = sd_wait_publish(&p, &ttls) > sd_wait_retire(&p, &ttls)
                            ? sd_wait_publish(&p, &ttls)
                            : sd_wait_retire(&p, &ttls);
-        timeline tk = {"active",     c->now, c->now,
-                       kexp,         c->now, sd_roll_ksk_at(&p, &ttls, kexp, c->now),
-                       c->now + wait};
+        timeline tk = {.state = "active",
+                       .publish_at = c->now,
+                       .activate_at = c->now,
+                       .expires_at = kexp,
+                       .ds_submitted_at = c->now,
+                       .roll_at = sd_roll_ksk_at(&p, &ttls, kexp, c->now),
+                       .ds_publish_at = c->now + wait};
         timeline tz = {.state = "active",
                        .publish_at = c->now,
                        .activate_at = c->now,

@@ -137,20 +137,7 @@ static int make_split_zsk(const sd_ctx *c, const sd_zone *z, const sd_policy *p,
 }
 
 /* The timeline of a key to insert; 0 = NULL. */
-typedef struct itime {
-    const char *state;
-    int64_t publish_at, activate_at, expires_at, roll_at, ds_submitted_at, ds_publish_at,
-        ds_seen_at, cds_at;
-} itime;
-
-/* Binds v, or NULL when v is 0. */
-static void bind_time(sqlite3_stmt *st, int i, int64_t v)
-{
-    if (v)
-        sqlite3_bind_int64(st, i, v);
-    else
-        sqlite3_bind_null(st, i);
-}
+typedef sd_key_timeline itime;
 
 /* Inside the transaction: 409 unless the zone is disabled; 400 when a live key of the zone
  * has the tag of one of keys. */
@@ -191,36 +178,8 @@ static int check_zone(const sd_ctx *c, const sd_zone *z, const ikey *keys, size_
 /* Inserts k for zone z with timeline t. */
 static int ikey_insert(const sd_ctx *c, const sd_zone *z, const ikey *k, const itime *t, sd_err *e)
 {
-    sqlite3_stmt *st;
-    if (sd_db_prepare(c->db,
-                      "INSERT INTO keys(kid, zone_id, role, flags, algorithm, bits, key_tag, "
-                      "public_key, sealed_private, state, created_at, publish_at, activate_at, "
-                      "expires_at, roll_at, ds_submitted_at, ds_publish_at, ds_seen_at, cds_at) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                      &st, e) < 0)
-        return -e->code;
-    sqlite3_bind_text(st, 1, k->kid, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, z->id);
-    sqlite3_bind_text(st, 3, k->key.flags == SD_FLAGS_KSK ? "KSK" : "ZSK", -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 4, k->key.flags);
-    sqlite3_bind_int(st, 5, k->key.algorithm);
-    sqlite3_bind_int(st, 6, k->key.bits);
-    sqlite3_bind_int(st, 7, k->key.key_tag);
-    sqlite3_bind_text(st, 8, k->key.public_b64, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 9, k->sealed, (int)k->sealed_len, SQLITE_STATIC);
-    sqlite3_bind_text(st, 10, t->state, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 11, c->now);
-    bind_time(st, 12, t->publish_at);
-    bind_time(st, 13, t->activate_at);
-    bind_time(st, 14, t->expires_at);
-    bind_time(st, 15, t->roll_at);
-    bind_time(st, 16, t->ds_submitted_at);
-    bind_time(st, 17, t->ds_publish_at);
-    bind_time(st, 18, t->ds_seen_at);
-    bind_time(st, 19, t->cds_at);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : sd_db_fail(c->db, e, "store key");
+    return sd_key_insert(c->db, z->id, c->now, &k->key, k->kid, k->sealed, k->sealed_len, t, NULL,
+                         e);
 }
 
 /* Inside the transaction: writes the keys with their timelines, the serial bump and the

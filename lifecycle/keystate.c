@@ -183,3 +183,52 @@ int sd_keystate_store(sqlite3 *db, int64_t zone_id, sd_err *e)
     sqlite3_finalize(wr);
     return rc == SQLITE_DONE ? 0 : sd_db_fail(db, e, "store the keys' next steps");
 }
+
+/* Binds v, or NULL when v is 0. */
+static void bind_time(sqlite3_stmt *st, int i, int64_t v)
+{
+    if (v)
+        sqlite3_bind_int64(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+int sd_key_insert(sqlite3 *db, int64_t zone_id, int64_t now, const sd_key *key, const char *kid,
+                  const uint8_t *sealed, size_t sealed_len, const sd_key_timeline *t, int64_t *id,
+                  sd_err *e)
+{
+    sqlite3_stmt *st;
+    if (sd_db_prepare(db,
+                      "INSERT INTO keys(kid, zone_id, role, flags, algorithm, bits, key_tag, "
+                      "public_key, sealed_private, state, created_at, publish_at, activate_at, "
+                      "expires_at, roll_at, ds_submitted_at, ds_publish_at, ds_seen_at, cds_at) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      &st, e) < 0)
+        return -e->code;
+    sqlite3_bind_text(st, 1, kid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, zone_id);
+    sqlite3_bind_text(st, 3, key->flags == SD_FLAGS_KSK ? "KSK" : "ZSK", -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, key->flags);
+    sqlite3_bind_int(st, 5, key->algorithm);
+    sqlite3_bind_int(st, 6, key->bits);
+    sqlite3_bind_int(st, 7, key->key_tag);
+    sqlite3_bind_text(st, 8, key->public_b64, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 9, sealed, (int)sealed_len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, t->state, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 11, now);
+    bind_time(st, 12, t->publish_at);
+    bind_time(st, 13, t->activate_at);
+    bind_time(st, 14, t->expires_at);
+    bind_time(st, 15, t->roll_at);
+    bind_time(st, 16, t->ds_submitted_at);
+    bind_time(st, 17, t->ds_publish_at);
+    bind_time(st, 18, t->ds_seen_at);
+    bind_time(st, 19, t->cds_at);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return sd_db_fail(db, e, "store key");
+    if (id)
+        *id = sqlite3_last_insert_rowid(db);
+    return 0;
+}

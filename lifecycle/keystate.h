@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "keystore/error.h"
+#include "keystore/key.h"
 
 typedef enum sd_key_state {
     SD_KEY_PUBLISHED = 0,
@@ -87,6 +88,21 @@ size_t sd_key_steps(const sd_key_row *k, sd_key_step *out);
 
 /* The earliest of k's steps into *step (may be NULL); returns its time, 0 when none. */
 int64_t sd_key_next(const sd_key_row *k, sd_key_step *step);
+
+/* A new key's timeline as it is stored (a 0 time is stored as NULL). */
+typedef struct sd_key_timeline {
+    const char *state; /* "published", "active", "signing" */
+    int64_t publish_at, activate_at, expires_at, roll_at, ds_submitted_at, ds_publish_at,
+        ds_seen_at, cds_at;
+} sd_key_timeline;
+
+/* The one INSERT of a key row: key (flags, algorithm, bits, key tag, public key), its random
+ * id kid and sealed private half, created at now, with timeline t, in zone_id; *id (may be
+ * NULL) receives the row id. Inside the caller's transaction, which must store the next steps
+ * (sd_keystate_store) before it commits. */
+int sd_key_insert(sqlite3 *db, int64_t zone_id, int64_t now, const sd_key *key, const char *kid,
+                  const uint8_t *sealed, size_t sealed_len, const sd_key_timeline *t, int64_t *id,
+                  sd_err *e);
 
 #define SD_ZONE_KEYS_MAX 16 /* live keys a zone can hold */
 
