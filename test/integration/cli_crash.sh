@@ -150,14 +150,15 @@ for round in $(seq 1 "$ROUNDS"); do
     audit_rows=$n
 done
 
-# Something happened: the stream made transitions of every kind.
-for action in dnssec-enable dnssec-confirm-ds dnssec-rotate-zsk dnssec-rotate-ksk dnssec-disable; do
-    check "the stream made some $action" test "$(q "SELECT count(*) FROM audit WHERE action = '$action' AND outcome = 'ok'")" -gt 0
-done
-
 # The keystore is still usable: a clean run of the driver to its end.
 ONCE=40 bash "$T/driver.sh" "$BIN" "$CONF" "$DB" "$RANDOM" "${ZONES[@]}" ||
     fail "the driver failed after the crashes"
+
+# Something happened: the stream (the killed rounds and the clean run, which a slow build such
+# as ASan may need to reach a KSK rollover) made transitions of every kind.
+for action in dnssec-enable dnssec-confirm-ds dnssec-rotate-zsk dnssec-rotate-ksk dnssec-disable; do
+    check "the stream made some $action" test "$(q "SELECT count(*) FROM audit WHERE action = '$action' AND outcome = 'ok'")" -gt 0
+done
 check_keystore "after a clean run"
 for z in "${ZONES[@]}"; do
     s=$(q "SELECT status FROM dnssec_status WHERE zone = '$z.'")
