@@ -65,7 +65,7 @@ static double ms_since(const struct timespec *t0)
  * so at most MHD_LINES_A_SECOND lines a second go to the log, at warning; the rest are counted
  * into the next line. */
 #define MHD_LINES_A_SECOND 5
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
     static time_t second;
